@@ -1,0 +1,152 @@
+/**
+ * The shape of environments/*.yaml. Defaults live here, applied once, and are rendered into
+ * stacks/global/vars.ts, so the stacks read complete values and never re-default them.
+ */
+import { z } from "zod";
+import { parseCidr } from "../../lib/cidr";
+
+export const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]*$/;
+/** AWS region names: partition prefix, direction, number (eu-central-1, us-gov-west-1, ap-southeast-5). */
+export const AWS_REGION =
+  /^(af|ap|ca|cn|eu|il|me|mx|sa|us|us-gov)-(central|north|south|east|west|northeast|northwest|southeast|southwest)-\d{1,2}$/;
+
+const cidr = z.string().superRefine((value, ctx) => {
+  const parsed = parseCidr(value);
+  if (typeof parsed === "string") {
+    ctx.addIssue({ code: "custom", message: `${parsed}; write it as network/prefix, e.g. 10.0.0.0/16` });
+  }
+});
+
+const positiveInt = z.number().int().positive();
+/** CloudWatch Logs accepts only these retention periods. */
+const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+const logRetentionDays = z.number().refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), {
+  message: `must be one of CloudWatch's retention periods: ${LOG_RETENTION_DAYS.join(", ")}`,
+});
+
+export const CommonSchema = z.strictObject({
+  /** Prefix of every name and of every state key. */
+  project: z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, "use lower-case letters, digits and dashes"),
+  region: z.string().regex(AWS_REGION, "use an AWS region name such as eu-central-1"),
+  domain: z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, "use a DNS name such as connected.express"),
+  stateBucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "use a valid S3 bucket name"),
+  adminCidrs: z.array(cidr).min(1, "list at least one admin network"),
+  tags: z.record(z.string(), z.string()).default({}),
+  network: z.strictObject({
+    cidr,
+    availabilityZones: z.array(z.string()).min(2, "list at least two availability zones"),
+    natGateways: z.enum(["single", "per-az"]).default("single"),
+    flowLogRetentionDays: logRetentionDays.default(365),
+  }),
+  ecr: z.strictObject({
+    repositoryName: z.string().regex(/^[a-z0-9][a-z0-9._/-]*$/, "use a valid ECR repository name"),
+    keepTaggedImages: positiveInt.default(50),
+  }),
+  dns: z
+    .strictObject({
+      /** false: the apex zone exists (registrar-delegated) and is looked up by name. */
+      createApexZone: z.boolean().default(false),
+    })
+    .default({ createApexZone: false }),
+});
+
+const ManagementSchema = z.strictObject({
+  /** Login user of the AMI (Debian's images use `admin`). */
+  sshUser: z.string().default("admin"),
+  /** EC2 key pair for the admin users' first login; Ansible then installs their own keys. */
+  keyPairName: z.string(),
+  ami: z
+    .strictObject({
+      owners: z.array(z.string()).min(1),
+      namePattern: z.string(),
+    })
+    .default({ owners: ["136693071363"], namePattern: "debian-12-amd64-*" }),
+  bastion: z.strictObject({ instanceType: z.string().default("t3.micro") }).default({ instanceType: "t3.micro" }),
+  jenkins: z.strictObject({
+    instanceType: z.string().default("t3.medium"),
+    port: positiveInt.max(65535).default(8080),
+    rootVolumeGiB: positiveInt.default(20),
+    dataVolumeGiB: positiveInt.default(50),
+    /** Daily snapshots of JENKINS_HOME kept by DLM. */
+    snapshotRetainCount: positiveInt.default(14),
+    /** Git repository of the frontend that the frontend job polls. */
+    frontendRepository: z.string(),
+    frontendBranch: z.string().default("master"),
+    pollSchedule: z.string().default("H/5 * * * *"),
+    slackChannel: z.string().default("#deployments"),
+  }),
+});
+
+const HealthCheckSchema = z.strictObject({
+  path: z.string().startsWith("/").default("/"),
+  intervalSeconds: z.number().int().min(5).max(300).default(5),
+  timeoutSeconds: z.number().int().min(2).max(120).default(4),
+  healthyThreshold: z.number().int().min(2).max(10).default(2),
+  unhealthyThreshold: z.number().int().min(2).max(10).default(3),
+});
+
+const ServiceSchema = z
+  .strictObject({
+    name: z.string().regex(ENVIRONMENT_NAME, "use lower-case letters, digits and dashes").default("frontend"),
+    /** Initial image; the deploy script owns which image runs afterwards. */
+    image: z.string().default("nginxdemos/hello:latest"),
+    containerPort: positiveInt.max(65535).default(80),
+    cpu: z.union([z.literal(256), z.literal(512), z.literal(1024), z.literal(2048), z.literal(4096)]).default(256),
+    memory: positiveInt.default(512),
+    desiredCount: positiveInt.default(2),
+    autoscaling: z
+      .strictObject({
+        minCount: positiveInt,
+        maxCount: positiveInt,
+        cpuTargetPercent: z.number().int().min(10).max(95).default(60),
+        requestsPerTarget: positiveInt.optional(),
+      })
+      .optional(),
+    healthCheck: HealthCheckSchema.default(HealthCheckSchema.parse({})),
+    healthCheckGracePeriodSeconds: z.number().int().min(0).max(2147483647).default(30),
+    /** Longest request the service serves; the target group waits this long before cutting a connection. */
+    deregistrationDelaySeconds: z.number().int().min(0).max(3600).default(15),
+    /** Time ECS gives the container between SIGTERM and SIGKILL; must cover the deregistration delay. */
+    stopTimeoutSeconds: z.number().int().min(2).max(120).default(30),
+    deployment: z.enum(["rolling", "blue-green"]).default("rolling"),
+    blueGreenBakeTimeMinutes: z.number().int().min(0).max(1440).default(5),
+    logRetentionDays: logRetentionDays.default(30),
+  })
+  .superRefine((service, ctx) => {
+    if (service.autoscaling && service.autoscaling.minCount > service.autoscaling.maxCount) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["autoscaling", "minCount"],
+        message: "is above autoscaling.maxCount; lower minCount or raise maxCount",
+      });
+    }
+    if (service.deregistrationDelaySeconds > service.stopTimeoutSeconds) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["deregistrationDelaySeconds"],
+        message:
+          "is longer than stopTimeoutSeconds: tasks would be killed with requests in flight; raise stopTimeoutSeconds",
+      });
+    }
+  });
+
+export const EnvironmentSchema = z.strictObject({
+  /** This environment's slice of network.cidr; its public and private subnets are carved from it. */
+  cidr,
+  /** ALB deletion protection and similar guards against deleting the environment by accident. */
+  deletionProtection: z.boolean().default(false),
+  management: ManagementSchema.optional(),
+  service: ServiceSchema.optional(),
+});
+
+export type CommonVars = z.infer<typeof CommonSchema>;
+export type EnvironmentVars = z.infer<typeof EnvironmentSchema> & { readonly name: string };
+export type ServiceVars = z.infer<typeof ServiceSchema>;
+export type ManagementVars = z.infer<typeof ManagementSchema>;
+
+/** Everything the stacks and scripts read: rendered into stacks/global/vars.ts. */
+export interface Vars extends CommonVars {
+  readonly environments: Record<string, EnvironmentVars>;
+}

@@ -1,0 +1,87 @@
+/**
+ * global: what every environment shares. The frontend's ECR repository (scanned on push,
+ * immutable tags, encrypted, old images expired) and the DNS: one hosted zone per environment
+ * (`mgmt.`, `dev.`, `prod.<domain>`), delegated from the apex zone, so each environment owns its records.
+ */
+import { DataAwsRoute53Zone } from "@cdktf/provider-aws/lib/data-aws-route53-zone";
+import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy";
+import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
+import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
+import { Route53Zone } from "@cdktf/provider-aws/lib/route53-zone";
+import type { Construct } from "constructs";
+import { zoneName } from "../../lib/naming";
+import type { Vars } from "../../scripts/vars/schema";
+import { LayerStack } from "../layer-stack";
+
+export interface GlobalStackProps {
+  readonly vars: Vars;
+}
+
+export interface EnvironmentZone {
+  readonly zoneId: string;
+  /** e.g. dev.connected.express */
+  readonly name: string;
+}
+
+export class GlobalStack extends LayerStack {
+  /** The frontend image repository; Jenkins pushes here, ECS pulls from here. */
+  readonly repository: EcrRepository;
+  /** Environment name → its hosted zone; later layers put their records there. */
+  readonly zones: Readonly<Record<string, EnvironmentZone>>;
+
+  constructor(scope: Construct, id: string, props: GlobalStackProps) {
+    super(scope, id, { vars: props.vars });
+    const { ecr } = props.vars;
+
+    this.repository = new EcrRepository(this, "frontend_repository", {
+      name: ecr.repositoryName,
+      // Tags name one build (<count>-<sha>-<build>): a tag must never move to other bytes.
+      imageTagMutability: "IMMUTABLE",
+      imageScanningConfiguration: { scanOnPush: true },
+      encryptionConfiguration: [{ encryptionType: "KMS" }],
+    });
+
+    new EcrLifecyclePolicy(this, "frontend_repository_lifecycle", {
+      repository: this.repository.name,
+      policy: JSON.stringify({
+        rules: [
+          {
+            rulePriority: 1,
+            description: "Expire untagged images (failed or superseded pushes) after one day",
+            selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 1 },
+            action: { type: "expire" },
+          },
+          {
+            rulePriority: 2,
+            description: `Keep the newest ${ecr.keepTaggedImages} tagged images (rollback targets), expire older ones`,
+            selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: ecr.keepTaggedImages },
+            action: { type: "expire" },
+          },
+        ],
+      }),
+    });
+
+    // The apex zone is the registrar's delegation target: looked up by default, created if vars say so.
+    const apexZoneId = props.vars.dns.createApexZone
+      ? new Route53Zone(this, "apex_zone", { name: props.vars.domain }).zoneId
+      : new DataAwsRoute53Zone(this, "apex_zone", { name: props.vars.domain, privateZone: false }).zoneId;
+
+    const zones: Record<string, EnvironmentZone> = {};
+    for (const environment of Object.keys(props.vars.environments)) {
+      const name = zoneName(props.vars, environment);
+      const zone = new Route53Zone(this, `${environment}_zone`, {
+        name,
+        comment: `${environment} environment of ${props.vars.project}; delegated from ${props.vars.domain}`,
+      });
+      new Route53Record(this, `${environment}_zone_delegation`, {
+        zoneId: apexZoneId,
+        name,
+        type: "NS",
+        ttl: 172800,
+        records: zone.nameServers,
+      });
+      zones[environment] = { zoneId: zone.zoneId, name };
+    }
+    this.zones = zones;
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * network: the VPC every other layer lives in. Subnets per environment and AZ, NAT, the
+ * default security group emptied, VPC flow logs to an encrypted log group, and an S3
+ * gateway endpoint (ECR image layers come from S3 without crossing NAT).
+ */
+import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
+import type { Construct } from "constructs";
+import type { Vars } from "../../scripts/vars/schema";
+import { EncryptedLogGroup } from "../constructs/encrypted-log-group";
+import { LayerStack } from "../layer-stack";
+import { type EnvironmentSubnets, Network } from "./network";
+
+export interface NetworkStackProps {
+  readonly vars: Vars;
+}
+
+export class NetworkStack extends LayerStack {
+  readonly vpcId: string;
+  readonly vpcCidr: string;
+  /** Environment name → its subnet IDs; later layers read these through remote state. */
+  readonly subnets: Readonly<Record<string, EnvironmentSubnets>>;
+
+  constructor(scope: Construct, id: string, props: NetworkStackProps) {
+    super(scope, id, { vars: props.vars });
+    const { vars } = props;
+
+    const network = new Network(this, "network", {
+      namePrefix: vars.project,
+      cidr: vars.network.cidr,
+      availabilityZones: vars.network.availabilityZones,
+      environmentCidrs: Object.fromEntries(
+        Object.values(vars.environments).map((environment) => [environment.name, environment.cidr]),
+      ),
+      natGateways: vars.network.natGateways,
+    });
+    this.vpcId = network.vpc.id;
+    this.vpcCidr = vars.network.cidr;
+    this.subnets = network.subnets;
+
+    const flowLogs = new EncryptedLogGroup(this, "flow_logs", {
+      name: `/${vars.project}/vpc-flow-logs`,
+      region: vars.region,
+      retentionDays: vars.network.flowLogRetentionDays,
+    });
+    const flowLogRole = new IamRole(this, "flow_log_role", {
+      name: this.name("vpc-flow-logs"),
+      assumeRolePolicy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          { Effect: "Allow", Principal: { Service: "vpc-flow-logs.amazonaws.com" }, Action: "sts:AssumeRole" },
+        ],
+      }),
+    });
+    new IamRolePolicy(this, "flow_log_role_policy", {
+      role: flowLogRole.id,
+      name: "write-flow-logs",
+      policy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+            Resource: [flowLogs.logGroup.arn, `${flowLogs.logGroup.arn}:*`],
+          },
+        ],
+      }),
+    });
+    new FlowLog(this, "flow_log", {
+      vpcId: network.vpc.id,
+      trafficType: "ALL",
+      logDestinationType: "cloud-watch-logs",
+      logDestination: flowLogs.logGroup.arn,
+      iamRoleArn: flowLogRole.arn,
+      maxAggregationInterval: 60,
+    });
+
+    new VpcEndpoint(this, "s3_gateway_endpoint", {
+      vpcId: network.vpc.id,
+      serviceName: `com.amazonaws.${vars.region}.s3`,
+      vpcEndpointType: "Gateway",
+      routeTableIds: [network.publicRouteTable.id, ...network.privateRouteTables.map((table) => table.id)],
+      tags: { Name: this.name("s3") },
+    });
+  }
+}

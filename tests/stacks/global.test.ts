@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import { copyVars, platform, synthPlatform } from "../support/synth";
+
+describe("global: the frontend image repository", () => {
+  const global = platform().stack("global");
+  const repository = global.resource("aws_ecr_repository");
+
+  it("is named from vars", () => {
+    expect(repository.name).toBe("frontend");
+  });
+
+  it("scans every pushed image", () => {
+    expect(repository.image_scanning_configuration.scan_on_push).toBe(true);
+  });
+
+  it("never lets a tag move to another image", () => {
+    expect(repository.image_tag_mutability).toBe("IMMUTABLE");
+  });
+
+  it("encrypts images with KMS", () => {
+    expect(repository.encryption_configuration[0].encryption_type).toBe("KMS");
+  });
+
+  it("expires untagged images and keeps only the newest tagged ones", () => {
+    const lifecycle = global.resource("aws_ecr_lifecycle_policy");
+    expect(lifecycle.repository).toMatch(/aws_ecr_repository\..*\.name/);
+    const rules = JSON.parse(lifecycle.policy).rules;
+    expect(rules).toEqual([
+      expect.objectContaining({
+        selection: expect.objectContaining({ tagStatus: "untagged", countType: "sinceImagePushed", countNumber: 1 }),
+        action: { type: "expire" },
+      }),
+      expect.objectContaining({
+        selection: expect.objectContaining({ tagStatus: "any", countType: "imageCountMoreThan", countNumber: 50 }),
+        action: { type: "expire" },
+      }),
+    ]);
+  });
+});
+
+describe("global: one hosted zone per environment, delegated from the apex", () => {
+  const global = platform().stack("global");
+
+  it("creates the mgmt, dev and prod zones under the domain", () => {
+    const names = global.resourceList("aws_route53_zone").map((zone) => zone.name);
+    expect(names.sort()).toEqual(["dev.connected.express", "mgmt.connected.express", "prod.connected.express"]);
+  });
+
+  it("looks the apex zone up by name instead of creating it", () => {
+    const apex = Object.values(global.data("aws_route53_zone"));
+    expect(apex).toEqual([expect.objectContaining({ name: "connected.express", private_zone: false })]);
+  });
+
+  it("delegates each environment zone with an NS record in the apex carrying that zone's name servers", () => {
+    const delegations = global.resourceList("aws_route53_record");
+    expect(delegations).toHaveLength(3);
+    for (const record of delegations) {
+      expect(record.type).toBe("NS");
+      expect(record.zone_id).toMatch(/data\.aws_route53_zone\.apex_zone\.zone_id/);
+      const zoneKey = record.name.split(".")[0];
+      expect(record.records).toMatch(new RegExp(`aws_route53_zone\\.${zoneKey}_zone\\.name_servers`));
+    }
+  });
+
+  it("creates the apex zone when vars ask for it", () => {
+    const vars = copyVars();
+    vars.dns.createApexZone = true;
+    const created = synthPlatform(vars).stack("global");
+    expect(created.data("aws_route53_zone")).toEqual({});
+    expect(created.resourceList("aws_route53_zone").map((zone) => zone.name)).toContain("connected.express");
+  });
+});

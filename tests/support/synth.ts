@@ -1,0 +1,82 @@
+/** Synthesizes the platform into a temporary folder and reads back each stack's cdk.tf.json. */
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Vars } from "../../scripts/vars/schema";
+import { buildPlatform, createApp } from "../../stacks/app";
+import { vars as renderedVars } from "../../stacks/global/vars";
+
+// biome-ignore lint/suspicious/noExplicitAny: Terraform JSON is untyped by nature.
+export type Json = Record<string, any>;
+
+export class SynthesizedStack {
+  constructor(
+    readonly name: string,
+    readonly json: Json,
+  ) {}
+
+  /** Every resource of a type, keyed by its logical name. */
+  resources(type: string): Record<string, Json> {
+    const all = this.json.resource?.[type] ?? {};
+    return all;
+  }
+
+  resourceList(type: string): Json[] {
+    return Object.values(this.resources(type));
+  }
+
+  /** The one resource of `type` whose construct path ends with `pathSuffix` (or the only one). */
+  resource(type: string, pathSuffix?: string): Json {
+    const matches = Object.values(this.resources(type)).filter(
+      (resource) => pathSuffix === undefined || String(resource["//"]?.metadata?.path ?? "").endsWith(pathSuffix),
+    );
+    if (matches.length !== 1) {
+      throw new Error(
+        `${this.name}: expected one ${type}${pathSuffix ? ` at */${pathSuffix}` : ""}, found ${matches.length}`,
+      );
+    }
+    return matches[0];
+  }
+
+  data(type: string): Record<string, Json> {
+    return this.json.data?.[type] ?? {};
+  }
+}
+
+export class SynthesizedApp {
+  constructor(
+    readonly outdir: string,
+    readonly stacks: Record<string, SynthesizedStack>,
+  ) {}
+
+  stack(name: string): SynthesizedStack {
+    const stack = this.stacks[name];
+    if (!stack) throw new Error(`no stack "${name}"; synthesized: ${Object.keys(this.stacks).join(", ")}`);
+    return stack;
+  }
+}
+
+export function synthPlatform(vars: Vars = renderedVars): SynthesizedApp {
+  const outdir = mkdtempSync(join(tmpdir(), "cdktf-test-"));
+  const app = createApp(outdir);
+  buildPlatform(app, vars);
+  app.synth();
+  const stacksDir = join(outdir, "stacks");
+  const stacks: Record<string, SynthesizedStack> = {};
+  for (const name of readdirSync(stacksDir)) {
+    stacks[name] = new SynthesizedStack(name, JSON.parse(readFileSync(join(stacksDir, name, "cdk.tf.json"), "utf8")));
+  }
+  return new SynthesizedApp(outdir, stacks);
+}
+
+/** A deep copy of the rendered vars to change in a test without touching the others. */
+export function copyVars(): Vars {
+  return structuredClone(renderedVars);
+}
+
+let cached: SynthesizedApp | undefined;
+/** The real platform, synthesized once per test file. */
+export function platform(): SynthesizedApp {
+  cached ??= synthPlatform();
+  return cached;
+}

@@ -38,3 +38,8 @@ export function serviceUrl(vars: NamingVars, environment: string): string {
 export function jenkinsUrl(vars: NamingVars, managementEnvironment: string): string {
   return `https://jenkins.${zoneName(vars, managementEnvironment)}/`;
 }
+
+/** The container in the service's task definition is named after the service. */
+export function containerName(service: string): string {
+  return service;
+}

@@ -19,3 +19,6 @@ pnpm -s vars --check
 
 step "Tests (vitest)"
 pnpm -s test:unit
+
+step "Policy gate (checkov + project rules over cdktf.out)"
+pnpm -s policy

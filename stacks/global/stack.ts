@@ -8,9 +8,11 @@ import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { Route53Zone } from "@cdktf/provider-aws/lib/route53-zone";
+import type { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import type { Construct } from "constructs";
 import { zoneName } from "../../lib/naming";
 import type { Vars } from "../../scripts/vars/schema";
+import { AccessLogsBucket } from "../constructs/access-logs-bucket";
 import { LayerStack } from "../layer-stack";
 
 export interface GlobalStackProps {
@@ -28,6 +30,8 @@ export class GlobalStack extends LayerStack {
   readonly repository: EcrRepository;
   /** Environment name → its hosted zone; later layers put their records there. */
   readonly zones: Readonly<Record<string, EnvironmentZone>>;
+  /** Where every load balancer writes its access logs, each under the prefix `<stack id>/`. */
+  readonly accessLogsBucket: S3Bucket;
 
   constructor(scope: Construct, id: string, props: GlobalStackProps) {
     super(scope, id, { vars: props.vars });
@@ -83,5 +87,10 @@ export class GlobalStack extends LayerStack {
       zones[environment] = { zoneId: zone.zoneId, name };
     }
     this.zones = zones;
+
+    this.accessLogsBucket = new AccessLogsBucket(this, "access_logs", {
+      namePrefix: `${props.vars.project}-access-logs-`,
+      region: props.vars.region,
+    }).bucket;
   }
 }

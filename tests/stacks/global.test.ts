@@ -70,3 +70,38 @@ describe("global: one hosted zone per environment, delegated from the apex", () 
     expect(created.resourceList("aws_route53_zone").map((zone) => zone.name)).toContain("connected.express");
   });
 });
+
+describe("global: the load balancers' access-log bucket", () => {
+  const global = platform().stack("global");
+
+  it("is never public", () => {
+    const block = global.resource("aws_s3_bucket_public_access_block");
+    expect(block).toMatchObject({
+      block_public_acls: true,
+      block_public_policy: true,
+      ignore_public_acls: true,
+      restrict_public_buckets: true,
+    });
+  });
+
+  it("is versioned, encrypted and expires old logs", () => {
+    expect(global.resource("aws_s3_bucket_versioning").versioning_configuration.status).toBe("Enabled");
+    const encryption = global.resource("aws_s3_bucket_server_side_encryption_configuration");
+    expect(encryption.rule[0].apply_server_side_encryption_by_default.sse_algorithm).toBe("AES256");
+    const lifecycle = global.resource("aws_s3_bucket_lifecycle_configuration").rule[0];
+    expect(lifecycle.expiration[0].days).toBe(90);
+  });
+
+  it("lets eu-central-1's load balancer log delivery write, and refuses plain HTTP", () => {
+    const statements = JSON.parse(global.resource("aws_s3_bucket_policy").policy).Statement;
+    expect(statements[0]).toMatchObject({
+      Effect: "Allow",
+      Principal: { AWS: "arn:aws:iam::054676820928:root" },
+      Action: "s3:PutObject",
+    });
+    expect(statements[1]).toMatchObject({
+      Effect: "Deny",
+      Condition: { Bool: { "aws:SecureTransport": "false" } },
+    });
+  });
+});

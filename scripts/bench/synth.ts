@@ -1,0 +1,58 @@
+/**
+ * pnpm bench:synth [--runs 5]: wall time and peak memory of `pnpm synth` (node --import tsx main.ts),
+ * median of N runs, against baselines measured in the same command:
+ *   - runtime: node + tsx starting and doing nothing (the floor no synth can beat);
+ *   - barrel:  importing the @cdktf/provider-aws barrel alone (what the deep imports avoid).
+ */
+import { spawnSync } from "node:child_process";
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+
+const root = resolve(import.meta.dirname, "../..");
+const { values } = parseArgs({ options: { runs: { type: "string", default: "5" } } });
+const runs = Number(values.runs);
+if (!Number.isInteger(runs) || runs < 1) {
+  console.error(`bench:synth: --runs must be a positive integer, got "${values.runs}"`);
+  process.exit(2);
+}
+
+interface Sample {
+  seconds: number;
+  peakMiB: number;
+}
+
+function measure(args: string[]): Sample {
+  const run = spawnSync("/usr/bin/time", ["-f", "%e %M", process.execPath, ...args], { cwd: root, encoding: "utf8" });
+  if (run.status !== 0) throw new Error(`${args.join(" ")} failed: ${run.stderr}`);
+  const [seconds, kib] = run.stderr.trim().split("\n").at(-1)?.split(" ").map(Number) ?? [];
+  return { seconds, peakMiB: kib / 1024 };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+const barrel = ["@cdktf", "provider-aws"].join("/");
+const cases: Array<[string, string[]]> = [
+  ["runtime (node --import tsx, empty)", ["--import", "tsx", "-e", "0"]],
+  ["pnpm synth (all stacks)", ["--import", "tsx", "main.ts"]],
+  ["barrel import alone", ["--import", "tsx", "-e", `await import("${barrel}")`]],
+];
+
+const results = cases.map(([name, args]) => {
+  const samples = Array.from({ length: runs }, () => measure(args));
+  return { name, seconds: median(samples.map((s) => s.seconds)), peakMiB: median(samples.map((s) => s.peakMiB)) };
+});
+const [runtime, synth, barrelImport] = results;
+console.log(`median of ${runs} runs each (/usr/bin/time: elapsed, max RSS)`);
+for (const result of results) {
+  console.log(
+    `${result.name.padEnd(36)} ${result.seconds.toFixed(2).padStart(6)} s ${result.peakMiB.toFixed(0).padStart(6)} MiB`,
+  );
+}
+console.log(
+  `synth / runtime: ${(synth.seconds / runtime.seconds).toFixed(2)}x; synth minus runtime: ${(synth.seconds - runtime.seconds).toFixed(2)} s`,
+);
+console.log(`barrel import alone / synth: ${(barrelImport.seconds / synth.seconds).toFixed(2)}x`);

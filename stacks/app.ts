@@ -1,18 +1,32 @@
 /** Builds the App: one stack per layer, one per environment. main.ts and the tests call this. */
 import { App } from "cdktf";
 import type { Vars } from "../scripts/vars/schema";
+import { AppEnvironmentStack, applicationEnvironmentNames } from "./app-env/stack";
 import { GlobalStack } from "./global/stack";
+import { ManagementStack, managementEnvironmentOf } from "./mgmt/stack";
 import { NetworkStack } from "./network/stack";
 
 export interface PlatformStacks {
   readonly global: GlobalStack;
   readonly network: NetworkStack;
+  /** Bastion and Jenkins, named after the environment that declares `management` (mgmt). */
+  readonly management: ManagementStack;
+  /** One per environment file with a `service` (dev, prod, ...), keyed by environment name. */
+  readonly applications: Readonly<Record<string, AppEnvironmentStack>>;
 }
 
 export function buildPlatform(app: App, vars: Vars): PlatformStacks {
   const global = new GlobalStack(app, "global", { vars });
   const network = new NetworkStack(app, "network", { vars });
-  return { global, network };
+  const applications = Object.fromEntries(
+    applicationEnvironmentNames(vars).map((name) => [
+      name,
+      new AppEnvironmentStack(app, name, { vars, environment: name, network, global }),
+    ]),
+  );
+  const managementName = managementEnvironmentOf(vars);
+  const management = new ManagementStack(app, managementName, { vars, environment: managementName, network, global });
+  return { global, network, applications, management };
 }
 
 export function createApp(outdir?: string): App {

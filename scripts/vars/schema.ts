@@ -93,6 +93,9 @@ const ServiceSchema = z
     /** Initial image; the deploy script owns which image runs afterwards. */
     image: z.string().default("nginxdemos/hello:latest"),
     containerPort: positiveInt.max(65535).default(80),
+    /** Directories the image writes to (ephemeral volumes); the rest of its filesystem is read-only.
+     *  The default fits nginx images such as nginxdemos/hello: its cache, its pid file and /tmp. */
+    writablePaths: z.array(z.string().startsWith("/")).default(["/var/cache/nginx", "/run", "/tmp"]),
     cpu: z.union([z.literal(256), z.literal(512), z.literal(1024), z.literal(2048), z.literal(4096)]).default(256),
     memory: positiveInt.default(512),
     desiredCount: positiveInt.default(2),
@@ -112,6 +115,8 @@ const ServiceSchema = z
     stopTimeoutSeconds: z.number().int().min(2).max(120).default(30),
     deployment: z.enum(["rolling", "blue-green"]).default("rolling"),
     blueGreenBakeTimeMinutes: z.number().int().min(0).max(1440).default(5),
+    /** blue-green only: a listener on this port (admin networks only) serves the green revision before the switch. */
+    blueGreenTestListenerPort: positiveInt.max(65535).optional(),
     logRetentionDays: logRetentionDays.default(30),
   })
   .superRefine((service, ctx) => {
@@ -120,6 +125,13 @@ const ServiceSchema = z
         code: "custom",
         path: ["autoscaling", "minCount"],
         message: "is above autoscaling.maxCount; lower minCount or raise maxCount",
+      });
+    }
+    if (service.blueGreenTestListenerPort !== undefined && [80, 443].includes(service.blueGreenTestListenerPort)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["blueGreenTestListenerPort"],
+        message: "is taken by the public listeners (80, 443); pick another port such as 8443",
       });
     }
     if (service.deregistrationDelaySeconds > service.stopTimeoutSeconds) {

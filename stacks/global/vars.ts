@@ -47,6 +47,11 @@ export const vars: Vars = {
         "name": "frontend",
         "image": "nginxdemos/hello:latest",
         "containerPort": 80,
+        "writablePaths": [
+          "/var/cache/nginx",
+          "/run",
+          "/tmp"
+        ],
         "cpu": 256,
         "memory": 512,
         "desiredCount": 1,
@@ -73,7 +78,7 @@ export const vars: Vars = {
     "mgmt": {
       "name": "mgmt",
       "cidr": "10.0.0.0/20",
-      "deletionProtection": false,
+      "deletionProtection": true,
       "management": {
         "sshUser": "admin",
         "keyPairName": "connected-express-admin",
@@ -107,6 +112,11 @@ export const vars: Vars = {
         "name": "frontend",
         "image": "nginxdemos/hello:latest",
         "containerPort": 80,
+        "writablePaths": [
+          "/var/cache/nginx",
+          "/run",
+          "/tmp"
+        ],
         "cpu": 256,
         "memory": 512,
         "desiredCount": 2,

@@ -1,0 +1,155 @@
+/**
+ * ServiceTaskDefinition: what one task of a service runs. A single Fargate container with a
+ * read-only root filesystem (writable scratch volumes only where the image writes), logs to a
+ * KMS-encrypted log group, an execution role that may pull from the ECR repository and write
+ * those logs, and a separate, empty task role for the application itself.
+ */
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { Construct } from "constructs";
+import { EncryptedLogGroup } from "../constructs/encrypted-log-group";
+
+export interface ServiceTaskDefinitionProps {
+  /** Task definition family; the deploy script registers new revisions of it. */
+  readonly family: string;
+  readonly containerName: string;
+  /** Initial image; the deploy script owns which image runs afterwards. */
+  readonly image: string;
+  readonly containerPort: number;
+  /** Fargate CPU units. @default 256 */
+  readonly cpu?: number;
+  /** MiB; must fit the CPU size. @default 512 */
+  readonly memory?: number;
+  /** Seconds between SIGTERM and SIGKILL; must cover the load balancer's deregistration delay.
+   *  @default 30 */
+  readonly stopTimeoutSeconds?: number;
+  /** Directories the image writes to, each an ephemeral volume; the rest of the filesystem is read-only.
+   *  @default [] */
+  readonly writablePaths?: string[];
+  /** ECR repository the execution role may pull from. */
+  readonly repositoryArn: string;
+  readonly executionRoleName: string;
+  readonly taskRoleName: string;
+  readonly logGroupName: string;
+  readonly logRetentionDays: number;
+  readonly region: string;
+}
+
+const ecsTasksTrust = (accountId: string) =>
+  JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Service: "ecs-tasks.amazonaws.com" },
+        Action: "sts:AssumeRole",
+        // Only ECS acting for this account may assume it (confused-deputy guard).
+        Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+      },
+    ],
+  });
+
+export class ServiceTaskDefinition extends Construct {
+  readonly taskDefinition: EcsTaskDefinition;
+  readonly executionRole: IamRole;
+  readonly taskRole: IamRole;
+  readonly logs: EncryptedLogGroup;
+
+  constructor(scope: Construct, id: string, props: ServiceTaskDefinitionProps) {
+    super(scope, id);
+    const cpu = props.cpu ?? 256;
+    const memory = props.memory ?? 512;
+    const stopTimeout = props.stopTimeoutSeconds ?? 30;
+    const writablePaths = props.writablePaths ?? [];
+    if (stopTimeout < 2 || stopTimeout > 120) {
+      throw new Error(`stopTimeoutSeconds ${stopTimeout} is outside Fargate's 2..120 s; pick a value in range`);
+    }
+    for (const path of writablePaths) {
+      if (!path.startsWith("/")) throw new Error(`writable path "${path}" must be absolute; write it as /${path}`);
+    }
+
+    const account = new DataAwsCallerIdentity(this, "account");
+    this.logs = new EncryptedLogGroup(this, "logs", {
+      name: props.logGroupName,
+      region: props.region,
+      retentionDays: props.logRetentionDays,
+    });
+
+    this.executionRole = new IamRole(this, "execution_role", {
+      name: props.executionRoleName,
+      description: `Lets ECS pull the image and write the logs of ${props.family}`,
+      assumeRolePolicy: ecsTasksTrust(account.accountId),
+    });
+    new IamRolePolicy(this, "execution_role_policy", {
+      role: this.executionRole.id,
+      name: "pull-image-write-logs",
+      policy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          // GetAuthorizationToken has no resource-level permissions: "*" is the only valid resource.
+          { Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+          {
+            Sid: "PullFromTheServiceRepository",
+            Effect: "Allow",
+            Action: ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+            Resource: props.repositoryArn,
+          },
+          {
+            Sid: "WriteServiceLogs",
+            Effect: "Allow",
+            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+            Resource: `${this.logs.logGroup.arn}:*`,
+          },
+        ],
+      }),
+    });
+
+    // The application's own identity: no permissions until the application needs some.
+    this.taskRole = new IamRole(this, "task_role", {
+      name: props.taskRoleName,
+      description: `Identity of the ${props.containerName} application in ${props.family}`,
+      assumeRolePolicy: ecsTasksTrust(account.accountId),
+    });
+
+    const volumeName = (path: string) => path.replace(/^\//, "").replace(/[^A-Za-z0-9]+/g, "-") || "root";
+    this.taskDefinition = new EcsTaskDefinition(this, "task_definition", {
+      family: props.family,
+      requiresCompatibilities: ["FARGATE"],
+      networkMode: "awsvpc",
+      cpu: String(cpu),
+      memory: String(memory),
+      runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+      executionRoleArn: this.executionRole.arn,
+      taskRoleArn: this.taskRole.arn,
+      volume: writablePaths.map((path) => ({ name: volumeName(path) })),
+      // Keep old revisions registered: they are the rollback targets of the deploy script and the circuit breaker.
+      skipDestroy: true,
+      containerDefinitions: JSON.stringify([
+        {
+          name: props.containerName,
+          image: props.image,
+          essential: true,
+          privileged: false,
+          readonlyRootFilesystem: true,
+          portMappings: [{ containerPort: props.containerPort, protocol: "tcp" }],
+          mountPoints: writablePaths.map((path) => ({
+            sourceVolume: volumeName(path),
+            containerPath: path,
+            readOnly: false,
+          })),
+          stopTimeout,
+          logConfiguration: {
+            logDriver: "awslogs",
+            options: {
+              "awslogs-group": this.logs.logGroup.name,
+              "awslogs-region": props.region,
+              "awslogs-stream-prefix": props.containerName,
+            },
+          },
+        },
+      ]),
+    });
+  }
+}

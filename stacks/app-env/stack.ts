@@ -1,0 +1,181 @@
+/**
+ * <environment> (dev, prod, ...): one application environment, one instance per environment
+ * file that declares a `service`. Its ECS cluster (Container Insights), the HTTPS load balancer
+ * with certificate, WAF and alias record in the environment's zone, the service's target group(s),
+ * task definition, Fargate service and autoscaling. Reads the VPC and subnets from `network`,
+ * the zone and the image repository from `global` (remote state); outputs what the deploy script needs.
+ */
+import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
+import { TerraformOutput } from "cdktf";
+import type { Construct } from "constructs";
+import {
+  clusterName,
+  containerName,
+  serviceUrl,
+  taskExecutionRoleName,
+  taskFamily,
+  taskRoleName,
+} from "../../lib/naming";
+import type { ServiceVars, Vars } from "../../scripts/vars/schema";
+import type { GlobalStack } from "../global/stack";
+import { LayerStack } from "../layer-stack";
+import type { NetworkStack } from "../network/stack";
+import { FargateService } from "./fargate-service";
+import { HttpsLoadBalancer } from "./https-load-balancer";
+import { ServiceAutoscaling } from "./service-autoscaling";
+import { ServiceTargetGroups } from "./service-target-groups";
+import { ServiceTaskDefinition } from "./service-task-definition";
+import { WebAcl } from "./web-acl";
+
+export interface AppEnvironmentStackProps {
+  readonly vars: Vars;
+  /** The environment file this stack serves; it must declare a `service`. */
+  readonly environment: string;
+  /** Supplies the VPC and this environment's subnets. */
+  readonly network: NetworkStack;
+  /** Supplies this environment's hosted zone and the image repository. */
+  readonly global: GlobalStack;
+}
+
+/** The environments that get an application stack: every environment file with a `service`. */
+export function applicationEnvironmentNames(vars: Vars): string[] {
+  return Object.values(vars.environments)
+    .filter((environment) => environment.service !== undefined)
+    .map((environment) => environment.name)
+    .sort();
+}
+
+export class AppEnvironmentStack extends LayerStack {
+  readonly cluster: EcsCluster;
+  readonly service: FargateService;
+  readonly loadBalancer: HttpsLoadBalancer;
+
+  constructor(scope: Construct, id: string, props: AppEnvironmentStackProps) {
+    super(scope, id, { vars: props.vars, environment: props.environment });
+    const { vars, environment: envName } = props;
+    const environment = vars.environments[envName];
+    const service: ServiceVars | undefined = environment?.service;
+    if (!environment || !service) {
+      throw new Error(
+        `environment "${envName}" declares no service; add a service section to environments/${envName}.yaml or drop the stack`,
+      );
+    }
+    const subnets = props.network.subnets[envName];
+    const zone = props.global.zones[envName];
+    if (!subnets || !zone) {
+      throw new Error(`network or global has no "${envName}" entry; build them from the same vars as this stack`);
+    }
+    const blueGreen = service.deployment === "blue-green";
+    if (service.blueGreenTestListenerPort !== undefined && !blueGreen) {
+      throw new Error(`${envName}: blueGreenTestListenerPort needs deployment: blue-green; remove it or switch`);
+    }
+    const cluster = clusterName(vars, envName);
+
+    // One cluster per environment; Container Insights gives per-task CPU, memory and network metrics.
+    this.cluster = new EcsCluster(this, "cluster", {
+      name: cluster,
+      setting: [{ name: "containerInsights", value: "enabled" }],
+    });
+
+    const targetGroups = new ServiceTargetGroups(this, "target_groups", {
+      namePrefix: cluster,
+      vpcId: props.network.vpcId,
+      port: service.containerPort,
+      healthCheck: service.healthCheck,
+      deregistrationDelaySeconds: service.deregistrationDelaySeconds,
+      blueGreen,
+    });
+
+    this.loadBalancer = new HttpsLoadBalancer(this, "load_balancer", {
+      name: cluster,
+      vpcId: props.network.vpcId,
+      subnetIds: subnets.publicSubnetIds,
+      zoneId: zone.zoneId,
+      domainName: zone.name,
+      targetGroup: targetGroups.primary,
+      alternateTargetGroup: targetGroups.alternate,
+      testListenerPort: service.blueGreenTestListenerPort,
+      testListenerCidrs: vars.adminCidrs,
+      deletionProtection: environment.deletionProtection,
+      // Logs land under <bucket>/<stack id>/AWSLogs/... (ELB adds the slash; a prefix must not end in one).
+      accessLogs: { bucket: props.global.accessLogsBucket.bucket, prefix: id },
+    });
+
+    new WebAcl(this, "web_acl", {
+      name: cluster,
+      resourceArn: this.loadBalancer.loadBalancer.arn,
+      region: vars.region,
+      logRetentionDays: service.logRetentionDays,
+    });
+
+    const task = new ServiceTaskDefinition(this, "task", {
+      family: taskFamily(vars, envName, service.name),
+      containerName: containerName(service.name),
+      image: service.image,
+      containerPort: service.containerPort,
+      cpu: service.cpu,
+      memory: service.memory,
+      stopTimeoutSeconds: service.stopTimeoutSeconds,
+      writablePaths: service.writablePaths,
+      repositoryArn: props.global.repository.arn,
+      executionRoleName: taskExecutionRoleName(vars, envName),
+      taskRoleName: taskRoleName(vars, envName, service.name),
+      logGroupName: `/${vars.project}/${envName}/${service.name}`,
+      logRetentionDays: service.logRetentionDays,
+      region: vars.region,
+    });
+
+    const lb = this.loadBalancer;
+    this.service = new FargateService(this, "service", {
+      serviceName: service.name,
+      namePrefix: `${cluster}-${service.name}`,
+      clusterArn: this.cluster.arn,
+      taskDefinitionArn: task.taskDefinition.arn,
+      containerName: containerName(service.name),
+      containerPort: service.containerPort,
+      vpcId: props.network.vpcId,
+      subnetIds: subnets.privateSubnetIds,
+      loadBalancerSecurityGroupId: lb.securityGroup.id,
+      targetGroup: targetGroups.primary,
+      desiredCount: service.desiredCount,
+      autoscaled: service.autoscaling !== undefined,
+      healthCheckGracePeriodSeconds: service.healthCheckGracePeriodSeconds,
+      blueGreen:
+        targetGroups.alternate && lb.productionListenerRule
+          ? {
+              alternateTargetGroup: targetGroups.alternate,
+              productionListenerRule: lb.productionListenerRule,
+              testListenerRule: lb.testListenerRule,
+              bakeTimeMinutes: service.blueGreenBakeTimeMinutes,
+              infrastructureRoleName: `${cluster}-${service.name}-blue-green`,
+            }
+          : undefined,
+      dependsOn: [lb.httpsListener, ...(lb.productionListenerRule ? [lb.productionListenerRule] : [])],
+    });
+
+    if (service.autoscaling) {
+      const { minCount, maxCount } = service.autoscaling;
+      if (service.desiredCount < minCount || service.desiredCount > maxCount) {
+        throw new Error(
+          `${envName}: desiredCount ${service.desiredCount} lies outside autoscaling ${minCount}..${maxCount}; move it inside`,
+        );
+      }
+      new ServiceAutoscaling(this, "autoscaling", {
+        clusterName: this.cluster.name,
+        serviceName: this.service.service.name,
+        minCount,
+        maxCount,
+        cpuTargetPercent: service.autoscaling.cpuTargetPercent,
+        requestsPerTarget: service.autoscaling.requestsPerTarget,
+        requestCountResourceLabel: `${lb.loadBalancer.arnSuffix}/${targetGroups.primary.arnSuffix}`,
+      });
+    }
+
+    // What the deploy script reads (names from lib/naming.ts, which the Jenkins role is scoped to).
+    new TerraformOutput(this, "cluster_name", { value: this.cluster.name });
+    new TerraformOutput(this, "service_name", { value: this.service.service.name });
+    new TerraformOutput(this, "task_family", { value: task.taskDefinition.family });
+    new TerraformOutput(this, "container_name", { value: containerName(service.name) });
+    new TerraformOutput(this, "service_url", { value: serviceUrl(vars, envName) });
+  }
+}

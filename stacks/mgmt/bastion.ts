@@ -1,0 +1,86 @@
+/**
+ * Bastion: the one SSH entry point. A hardened host in a public subnet behind an Elastic IP,
+ * SSH only from the admin networks, and Session Manager (SSM) as the alternative to SSH.
+ */
+import { Eip } from "@cdktf/provider-aws/lib/eip";
+import { Construct } from "constructs";
+import { HardenedInstance } from "./hardened-instance";
+import { allowTcpIn, allowTcpOut } from "./security-rules";
+
+export interface BastionProps {
+  /** Name of the host and its group, role and profile, e.g. connected-express-bastion. */
+  readonly name: string;
+  readonly vpcId: string;
+  /** A public subnet (routed to the internet gateway). */
+  readonly subnetId: string;
+  readonly availabilityZone: string;
+  readonly amiId: string;
+  readonly instanceType: string;
+  readonly keyName: string;
+  readonly kmsKeyArn: string;
+  /** Networks allowed to SSH in; never 0.0.0.0/0. */
+  readonly adminCidrs: readonly string[];
+  /** ARN partition (aws, aws-cn ...) for the SSM managed policy.
+   *  @default "aws" */
+  readonly partition?: string;
+}
+
+const OPEN_INTERNET = ["0.0.0.0/0", "::/0"];
+
+export class Bastion extends Construct {
+  readonly host: HardenedInstance;
+  readonly elasticIp: Eip;
+
+  constructor(scope: Construct, id: string, props: BastionProps) {
+    super(scope, id);
+    if (props.adminCidrs.length === 0) throw new Error("Bastion needs at least one admin CIDR to allow SSH from");
+    const open = props.adminCidrs.filter((cidr) => OPEN_INTERNET.includes(cidr));
+    if (open.length > 0) {
+      throw new Error(`Bastion: adminCidrs must not contain ${open.join(", ")}; list your office or VPN ranges`);
+    }
+    const partition = props.partition ?? "aws";
+
+    this.host = new HardenedInstance(this, "host", {
+      name: props.name,
+      vpcId: props.vpcId,
+      subnetId: props.subnetId,
+      availabilityZone: props.availabilityZone,
+      amiId: props.amiId,
+      instanceType: props.instanceType,
+      keyName: props.keyName,
+      kmsKeyArn: props.kmsKeyArn,
+      securityGroupDescription: "Bastion: SSH from the admin networks only",
+      // Session Manager: a shell without port 22, logged by CloudTrail.
+      managedPolicyArns: [`arn:${partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`],
+    });
+    const groupId = this.host.securityGroup.id;
+
+    props.adminCidrs.forEach((cidr, index) => {
+      allowTcpIn(this, `ssh_from_admin_${index}`, {
+        securityGroupId: groupId,
+        port: 22,
+        cidr,
+        description: `SSH from admin network ${cidr}`,
+      });
+    });
+    // The SSM agent and apt reach AWS endpoints and mirrors over HTTPS; Debian mirrors may use HTTP.
+    allowTcpOut(this, "https_out", {
+      securityGroupId: groupId,
+      port: 443,
+      cidr: "0.0.0.0/0",
+      description: "HTTPS to AWS APIs (SSM) and package mirrors",
+    });
+    allowTcpOut(this, "http_out", {
+      securityGroupId: groupId,
+      port: 80,
+      cidr: "0.0.0.0/0",
+      description: "HTTP to Debian package mirrors (packages are signed)",
+    });
+
+    this.elasticIp = new Eip(this, "elastic_ip", {
+      domain: "vpc",
+      instance: this.host.instance.id,
+      tags: { Name: props.name },
+    });
+  }
+}

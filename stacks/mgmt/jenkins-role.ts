@@ -1,0 +1,140 @@
+/**
+ * JenkinsRolePolicy: what the Jenkins host may do, and nothing more. Push the frontend image,
+ * roll it onto each application environment's ECS service, pass only that service's task and
+ * execution roles to ECS, and read the Terraform state the deploy scripts take names from.
+ * `*` appears only as the resource of actions that AWS cannot scope to a resource.
+ */
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { Construct } from "constructs";
+
+/** One ECS service Jenkins deploys to. */
+export interface DeployTarget {
+  readonly cluster: string;
+  readonly service: string;
+  readonly taskFamily: string;
+  /** Roles the new task definition names: the task role and the execution role. */
+  readonly passRoles: readonly string[];
+}
+
+export interface JenkinsRolePolicyProps {
+  /** Name of the Jenkins instance role. */
+  readonly role: string;
+  /** ARN of the frontend ECR repository. */
+  readonly repositoryArn: string;
+  readonly partition: string;
+  readonly region: string;
+  readonly accountId: string;
+  readonly targets: readonly DeployTarget[];
+  readonly stateBucket: string;
+  /** State keys Jenkins may read: `<stateKeyPrefix>*`, e.g. `connected-express/`. */
+  readonly stateKeyPrefix: string;
+}
+
+/** Actions AWS authorizes only on `Resource: "*"` (no resource-level permissions). */
+export const UNSCOPABLE_ACTIONS = [
+  "ecr:GetAuthorizationToken",
+  "ecs:RegisterTaskDefinition",
+  "ecs:DescribeTaskDefinition",
+  "ecs:ListTasks",
+] as const;
+
+// biome-ignore lint/suspicious/noExplicitAny: IAM policy JSON.
+export type PolicyStatement = Record<string, any>;
+
+export function jenkinsPolicyStatements(props: Omit<JenkinsRolePolicyProps, "role">): PolicyStatement[] {
+  if (props.targets.length === 0)
+    throw new Error("JenkinsRolePolicy needs at least one deploy target (an environment with a service)");
+  if (!props.stateKeyPrefix.endsWith("/")) {
+    throw new Error(
+      `JenkinsRolePolicy: stateKeyPrefix "${props.stateKeyPrefix}" must end with "/" to stay inside one folder`,
+    );
+  }
+  const ecs = `arn:${props.partition}:ecs:${props.region}:${props.accountId}`;
+  const iam = `arn:${props.partition}:iam::${props.accountId}`;
+  const clusters = props.targets.map((target) => `${ecs}:cluster/${target.cluster}`);
+  return [
+    { Sid: "LogInToEcr", Effect: "Allow", Action: ["ecr:GetAuthorizationToken"], Resource: "*" },
+    {
+      Sid: "PushFrontendImage",
+      Effect: "Allow",
+      Action: [
+        "ecr:BatchCheckLayerAvailability",
+        "ecr:BatchGetImage",
+        "ecr:CompleteLayerUpload",
+        "ecr:DescribeImages",
+        "ecr:DescribeRepositories",
+        "ecr:GetDownloadUrlForLayer",
+        "ecr:InitiateLayerUpload",
+        "ecr:PutImage",
+        "ecr:UploadLayerPart",
+      ],
+      Resource: [props.repositoryArn],
+    },
+    {
+      Sid: "ReadAndRegisterTaskDefinitions",
+      Effect: "Allow",
+      Action: ["ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition"],
+      Resource: "*",
+    },
+    {
+      Sid: "TagOwnTaskDefinitions",
+      Effect: "Allow",
+      Action: ["ecs:TagResource"],
+      Resource: props.targets.map((target) => `${ecs}:task-definition/${target.taskFamily}:*`),
+      Condition: { StringEquals: { "ecs:CreateAction": "RegisterTaskDefinition" } },
+    },
+    {
+      Sid: "RollOutServices",
+      Effect: "Allow",
+      Action: ["ecs:DescribeServices", "ecs:UpdateService"],
+      Resource: props.targets.map((target) => `${ecs}:service/${target.cluster}/${target.service}`),
+    },
+    {
+      Sid: "ListTasksOfDeployClusters",
+      Effect: "Allow",
+      Action: ["ecs:ListTasks"],
+      Resource: "*",
+      Condition: { ArnEquals: { "ecs:cluster": clusters } },
+    },
+    {
+      Sid: "DescribeTasksOfDeployClusters",
+      Effect: "Allow",
+      Action: ["ecs:DescribeTasks"],
+      Resource: props.targets.map((target) => `${ecs}:task/${target.cluster}/*`),
+    },
+    {
+      Sid: "PassServiceRolesToEcs",
+      Effect: "Allow",
+      Action: ["iam:PassRole"],
+      Resource: [...new Set(props.targets.flatMap((target) => target.passRoles))].map((role) => `${iam}:role/${role}`),
+      Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
+    },
+    {
+      Sid: "ListPlatformState",
+      Effect: "Allow",
+      Action: ["s3:ListBucket"],
+      Resource: [`arn:${props.partition}:s3:::${props.stateBucket}`],
+      Condition: { StringLike: { "s3:prefix": [`${props.stateKeyPrefix}*`] } },
+    },
+    {
+      Sid: "ReadPlatformState",
+      Effect: "Allow",
+      Action: ["s3:GetObject"],
+      Resource: [`arn:${props.partition}:s3:::${props.stateBucket}/${props.stateKeyPrefix}*`],
+    },
+  ];
+}
+
+export class JenkinsRolePolicy extends Construct {
+  readonly policy: IamRolePolicy;
+
+  constructor(scope: Construct, id: string, props: JenkinsRolePolicyProps) {
+    super(scope, id);
+    const { role, ...documentProps } = props;
+    this.policy = new IamRolePolicy(this, "policy", {
+      role,
+      name: "push-images-and-deploy",
+      policy: JSON.stringify({ Version: "2012-10-17", Statement: jenkinsPolicyStatements(documentProps) }),
+    });
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * JenkinsServer: the Jenkins host in a private subnet. SSH only from the bastion; JENKINS_HOME on
+ * its own encrypted EBS volume that outlives the instance (replace the host, keep jobs and
+ * credentials), snapshotted daily by Data Lifecycle Manager.
+ */
+import { DlmLifecyclePolicy } from "@cdktf/provider-aws/lib/dlm-lifecycle-policy";
+import { EbsVolume } from "@cdktf/provider-aws/lib/ebs-volume";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { VolumeAttachment } from "@cdktf/provider-aws/lib/volume-attachment";
+import { Construct } from "constructs";
+import { HardenedInstance } from "./hardened-instance";
+import { allowTcpIn, allowTcpOut } from "./security-rules";
+
+export interface JenkinsServerProps {
+  /** Name of the host and its group, role and profile, e.g. connected-express-jenkins. */
+  readonly name: string;
+  readonly vpcId: string;
+  /** A private subnet (outbound through NAT only). */
+  readonly subnetId: string;
+  readonly availabilityZone: string;
+  readonly amiId: string;
+  readonly instanceType: string;
+  readonly keyName: string;
+  readonly kmsKeyArn: string;
+  /** The only group allowed to SSH in. */
+  readonly bastionSecurityGroupId: string;
+  /** @default 20 */
+  readonly rootVolumeGiB?: number;
+  /** Size of the JENKINS_HOME volume.
+   *  @default 50 */
+  readonly dataVolumeGiB?: number;
+  /** Daily snapshots of JENKINS_HOME kept.
+   *  @default 14 */
+  readonly snapshotRetainCount?: number;
+  /** Refuse `terraform destroy` of the JENKINS_HOME volume.
+   *  @default true */
+  readonly protectDataVolume?: boolean;
+  /** ARN partition for the DLM managed policy.
+   *  @default "aws" */
+  readonly partition?: string;
+}
+
+/** Device name the data volume is attached as; Nitro hosts show it as an NVMe disk whose serial is the volume id. */
+export const JENKINS_DATA_DEVICE = "/dev/sdf";
+
+export class JenkinsServer extends Construct {
+  readonly host: HardenedInstance;
+  readonly dataVolume: EbsVolume;
+
+  constructor(scope: Construct, id: string, props: JenkinsServerProps) {
+    super(scope, id);
+    const dataVolumeGiB = props.dataVolumeGiB ?? 50;
+    const snapshotRetainCount = props.snapshotRetainCount ?? 14;
+    const partition = props.partition ?? "aws";
+    if (!Number.isInteger(dataVolumeGiB) || dataVolumeGiB < 1) {
+      throw new Error(`JenkinsServer: dataVolumeGiB must be a whole number of GiB, got ${dataVolumeGiB}`);
+    }
+    if (!Number.isInteger(snapshotRetainCount) || snapshotRetainCount < 1 || snapshotRetainCount > 1000) {
+      throw new Error(`JenkinsServer: snapshotRetainCount must be 1..1000 (DLM's limit), got ${snapshotRetainCount}`);
+    }
+
+    this.host = new HardenedInstance(this, "host", {
+      name: props.name,
+      vpcId: props.vpcId,
+      subnetId: props.subnetId,
+      availabilityZone: props.availabilityZone,
+      amiId: props.amiId,
+      instanceType: props.instanceType,
+      keyName: props.keyName,
+      kmsKeyArn: props.kmsKeyArn,
+      rootVolumeGiB: props.rootVolumeGiB ?? 20,
+      securityGroupDescription: "Jenkins: SSH from the bastion, the UI from its load balancer",
+    });
+    const groupId = this.host.securityGroup.id;
+
+    allowTcpIn(this, "ssh_from_bastion", {
+      securityGroupId: groupId,
+      port: 22,
+      peerSecurityGroupId: props.bastionSecurityGroupId,
+      description: "SSH from the bastion (Ansible and admins jump through it)",
+    });
+    allowTcpOut(this, "bastion_ssh_to_jenkins", {
+      securityGroupId: props.bastionSecurityGroupId,
+      port: 22,
+      peerSecurityGroupId: groupId,
+      description: "SSH from the bastion on to Jenkins",
+    });
+    allowTcpOut(this, "https_out", {
+      securityGroupId: groupId,
+      port: 443,
+      cidr: "0.0.0.0/0",
+      description: "HTTPS to Git, ECR, ECS, Docker Hub, Slack and package mirrors",
+    });
+    allowTcpOut(this, "http_out", {
+      securityGroupId: groupId,
+      port: 80,
+      cidr: "0.0.0.0/0",
+      description: "HTTP to Debian package mirrors (packages are signed)",
+    });
+
+    this.dataVolume = new EbsVolume(this, "data_volume", {
+      availabilityZone: props.availabilityZone,
+      size: dataVolumeGiB,
+      type: "gp3",
+      encrypted: true,
+      kmsKeyId: props.kmsKeyArn,
+      tags: { Name: `${props.name}-home`, "dlm-snapshot": `${props.name}-home` },
+      lifecycle: { preventDestroy: props.protectDataVolume ?? true },
+    });
+    new VolumeAttachment(this, "data_volume_attachment", {
+      deviceName: JENKINS_DATA_DEVICE,
+      volumeId: this.dataVolume.id,
+      instanceId: this.host.instance.id,
+      // Stop the old host first when replacing it, so the file system is unmounted cleanly.
+      stopInstanceBeforeDetaching: true,
+    });
+
+    const dlmRole = new IamRole(this, "snapshot_role", {
+      name: `${props.name}-snapshots`,
+      description: `Lets Data Lifecycle Manager snapshot ${props.name}'s JENKINS_HOME`,
+      assumeRolePolicy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { Service: "dlm.amazonaws.com" }, Action: "sts:AssumeRole" }],
+      }),
+    });
+    new IamRolePolicyAttachment(this, "snapshot_role_policy", {
+      role: dlmRole.name,
+      policyArn: `arn:${partition}:iam::aws:policy/service-role/AWSDataLifecycleManagerServiceRole`,
+    });
+    new DlmLifecyclePolicy(this, "snapshots", {
+      description: `Daily snapshots of ${props.name} JENKINS_HOME`,
+      executionRoleArn: dlmRole.arn,
+      state: "ENABLED",
+      policyDetails: {
+        resourceTypes: ["VOLUME"],
+        targetTags: { "dlm-snapshot": `${props.name}-home` },
+        schedule: [
+          {
+            name: `daily, keep ${snapshotRetainCount}`,
+            createRule: { interval: 24, intervalUnit: "HOURS", times: ["03:00"] },
+            retainRule: { count: snapshotRetainCount },
+            copyTags: true,
+          },
+        ],
+      },
+    });
+  }
+}

@@ -1,0 +1,186 @@
+/**
+ * mgmt: the management layer. A bastion (the SSH entry point, Session Manager as the
+ * alternative), the Jenkins server in a private subnet with JENKINS_HOME on its own
+ * snapshotted volume, Jenkins' least-privilege role to push images and deploy, the ALB that
+ * serves https://jenkins.<mgmt zone>/ to the admin networks, the mgmt records, and the
+ * outputs the Ansible inventory reads. Network and zone come from the other stacks' state.
+ */
+import { DataAwsAmi } from "@cdktf/provider-aws/lib/data-aws-ami";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
+import { TerraformOutput } from "cdktf";
+import type { Construct } from "constructs";
+import { clusterName, jenkinsUrl, taskExecutionRoleName, taskFamily, taskRoleName, zoneName } from "../../lib/naming";
+import type { ManagementVars, Vars } from "../../scripts/vars/schema";
+import type { GlobalStack } from "../global/stack";
+import { LayerStack } from "../layer-stack";
+import type { NetworkStack } from "../network/stack";
+import { Bastion } from "./bastion";
+import { EbsKey } from "./ebs-key";
+import { JenkinsAccess } from "./jenkins-access";
+import { type DeployTarget, JenkinsRolePolicy } from "./jenkins-role";
+import { JenkinsServer } from "./jenkins-server";
+import { JenkinsWaf } from "./jenkins-waf";
+
+export interface ManagementStackProps {
+  readonly vars: Vars;
+  /** The environment that declares `management`; the stack is named after it. */
+  readonly environment: string;
+  /** Supplies the VPC and the environment's subnets (remote state). */
+  readonly network: NetworkStack;
+  /** Supplies the environment's hosted zone and the frontend repository (remote state). */
+  readonly global: GlobalStack;
+}
+
+/** The one environment that declares `management` (the vars loader guarantees exactly one). */
+export function managementEnvironmentOf(vars: Vars): string {
+  const managers = Object.values(vars.environments).filter((environment) => environment.management);
+  if (managers.length !== 1) {
+    throw new Error(
+      `exactly one environment must declare "management" (the bastion and Jenkins); found ${managers.length}. Fix environments/*.yaml and run \`pnpm vars\``,
+    );
+  }
+  return managers[0].name;
+}
+
+/** Every environment that runs a service: Jenkins deploys to each. */
+function deployTargets(vars: Vars): DeployTarget[] {
+  return Object.values(vars.environments).flatMap((environment) => {
+    if (!environment.service) return [];
+    const service = environment.service.name;
+    const cluster = clusterName(vars, environment.name);
+    return [
+      {
+        cluster,
+        service,
+        taskFamily: taskFamily(vars, environment.name, service),
+        passRoles: [taskExecutionRoleName(vars, environment.name), taskRoleName(vars, environment.name, service)],
+      },
+    ];
+  });
+}
+
+export class ManagementStack extends LayerStack {
+  readonly bastion: Bastion;
+  readonly jenkins: JenkinsServer;
+  readonly jenkinsAccess: JenkinsAccess;
+
+  constructor(scope: Construct, id: string, props: ManagementStackProps) {
+    super(scope, id, { vars: props.vars, environment: props.environment });
+    const { vars, network, global, environment } = props;
+    const settings: ManagementVars | undefined = vars.environments[environment]?.management;
+    if (!settings) {
+      throw new Error(
+        `environment "${environment}" has no "management" section: add it to environments/${environment}.yaml`,
+      );
+    }
+    const subnets = network.subnets[environment];
+    const zone = global.zones[environment];
+    if (!subnets || !zone) {
+      throw new Error(
+        `the network and global stacks have no subnets or zone for "${environment}"; build them from the same vars`,
+      );
+    }
+    const availabilityZone = vars.network.availabilityZones[0];
+    const partition = new DataAwsPartition(this, "partition").partition;
+    const account = new DataAwsCallerIdentity(this, "account");
+
+    const ami = new DataAwsAmi(this, "ami", {
+      mostRecent: true,
+      owners: settings.ami.owners,
+      filter: [
+        { name: "name", values: [settings.ami.namePattern] },
+        { name: "state", values: ["available"] },
+        { name: "root-device-type", values: ["ebs"] },
+      ],
+    });
+    const ebsKey = new EbsKey(this, "ebs_key", {
+      aliasName: this.name(`${environment}-ebs`),
+      accountRootArn: `arn:${partition}:iam::${account.accountId}:root`,
+    });
+    const host = {
+      vpcId: network.vpcId,
+      availabilityZone,
+      amiId: ami.id,
+      keyName: settings.keyPairName,
+      kmsKeyArn: ebsKey.key.arn,
+      partition,
+    };
+
+    // Subnet i lies in availabilityZones[i]; both hosts sit in the first AZ (the data volume must share the host's AZ).
+    this.bastion = new Bastion(this, "bastion", {
+      ...host,
+      name: this.name("bastion"),
+      subnetId: subnets.publicSubnetIds[0],
+      instanceType: settings.bastion.instanceType,
+      adminCidrs: vars.adminCidrs,
+    });
+
+    this.jenkins = new JenkinsServer(this, "jenkins", {
+      ...host,
+      name: this.name("jenkins"),
+      subnetId: subnets.privateSubnetIds[0],
+      instanceType: settings.jenkins.instanceType,
+      bastionSecurityGroupId: this.bastion.host.securityGroup.id,
+      rootVolumeGiB: settings.jenkins.rootVolumeGiB,
+      dataVolumeGiB: settings.jenkins.dataVolumeGiB,
+      snapshotRetainCount: settings.jenkins.snapshotRetainCount,
+      protectDataVolume: vars.environments[environment].deletionProtection,
+    });
+
+    new JenkinsRolePolicy(this, "jenkins_role_policy", {
+      role: this.jenkins.host.role.name,
+      repositoryArn: global.repository.arn,
+      partition,
+      region: vars.region,
+      accountId: account.accountId,
+      targets: deployTargets(vars),
+      stateBucket: vars.stateBucket,
+      stateKeyPrefix: `${vars.project}/`,
+    });
+
+    const mgmtDomain = zoneName(vars, environment);
+    const jenkinsHostname = `jenkins.${mgmtDomain}`;
+    const bastionHostname = `bastion.${mgmtDomain}`;
+    this.jenkinsAccess = new JenkinsAccess(this, "jenkins_access", {
+      name: this.name("jenkins"),
+      vpcId: network.vpcId,
+      publicSubnetIds: subnets.publicSubnetIds,
+      adminCidrs: vars.adminCidrs,
+      zoneId: zone.zoneId,
+      hostname: jenkinsHostname,
+      jenkinsInstanceId: this.jenkins.host.instance.id,
+      jenkinsSecurityGroupId: this.jenkins.host.securityGroup.id,
+      jenkinsPort: settings.jenkins.port,
+      deletionProtection: vars.environments[environment].deletionProtection,
+      // Logs land under <bucket>/<stack id>/AWSLogs/..., like every other load balancer's.
+      accessLogsBucket: global.accessLogsBucket.bucket,
+      accessLogsPrefix: id,
+    });
+
+    new JenkinsWaf(this, "jenkins_waf", {
+      name: this.name("jenkins"),
+      loadBalancerArn: this.jenkinsAccess.loadBalancer.arn,
+      region: vars.region,
+    });
+
+    new Route53Record(this, "bastion_record", {
+      zoneId: zone.zoneId,
+      name: bastionHostname,
+      type: "A",
+      ttl: 300,
+      records: [this.bastion.elasticIp.publicIp],
+    });
+
+    // Read by the Ansible inventory script: keep these ids stable.
+    new TerraformOutput(this, "bastion_public_ip", { value: this.bastion.elasticIp.publicIp });
+    new TerraformOutput(this, "bastion_hostname", { value: bastionHostname });
+    new TerraformOutput(this, "bastion_instance_id", { value: this.bastion.host.instance.id });
+    new TerraformOutput(this, "jenkins_private_ip", { value: this.jenkins.host.instance.privateIp });
+    new TerraformOutput(this, "jenkins_instance_id", { value: this.jenkins.host.instance.id });
+    new TerraformOutput(this, "jenkins_data_volume_id", { value: this.jenkins.dataVolume.id });
+    new TerraformOutput(this, "ssh_user", { value: settings.sshUser });
+    new TerraformOutput(this, "jenkins_url", { value: jenkinsUrl(vars, environment) });
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * The zero-downtime invariants, checked over synthesized Terraform JSON: for every
+ * aws_ecs_service, anything that could let a deployment drop traffic is reported.
+ */
+import type { Json } from "./synth";
+
+const list = (value: unknown): Json[] => (value === undefined ? [] : Array.isArray(value) ? value : [value as Json]);
+
+/** `${aws_lb_target_group.NAME.arn}` → the resource NAME of `type` in the same stack, if any. */
+function referenced(stack: Json, type: string, expression: unknown): Json | undefined {
+  const match = new RegExp(`^\\$\\{${type}\\.([^.}]+)\\.arn\\}$`).exec(String(expression ?? ""));
+  return match ? stack.resource?.[type]?.[match[1]] : undefined;
+}
+
+/** Fargate's default when a container sets no stopTimeout. */
+const DEFAULT_STOP_TIMEOUT_SECONDS = 30;
+
+function shortestStopTimeout(taskDefinition: Json): number {
+  const containers: Json[] = JSON.parse(taskDefinition.container_definitions);
+  return Math.min(...containers.map((container) => container.stopTimeout ?? DEFAULT_STOP_TIMEOUT_SECONDS));
+}
+
+/** Every way a service in `stack` could drop traffic during a deployment; empty when none. */
+export function zeroDowntimeViolations(stackName: string, stack: Json): string[] {
+  const violations: string[] = [];
+  const services: Record<string, Json> = stack.resource?.aws_ecs_service ?? {};
+  const scalingTargets = Object.values<Json>(stack.resource?.aws_appautoscaling_target ?? {});
+
+  for (const [id, service] of Object.entries(services)) {
+    const where = `${stackName}/aws_ecs_service.${id}`;
+    const report = (problem: string) => violations.push(`${where}: ${problem}`);
+    const strategy = list(service.deployment_configuration)[0]?.strategy ?? "ROLLING";
+
+    const minimum = service.deployment_minimum_healthy_percent;
+    if (typeof minimum !== "number" || minimum < 100) {
+      report(`deployment_minimum_healthy_percent is ${minimum ?? "unset"}: old tasks may stop before new ones serve`);
+    }
+    const maximum = service.deployment_maximum_percent;
+    if (strategy === "ROLLING" && (typeof maximum !== "number" || maximum < 200)) {
+      report(`deployment_maximum_percent is ${maximum ?? "unset"}: a rolling deploy cannot start a full new set first`);
+    }
+    const breaker = list(service.deployment_circuit_breaker)[0];
+    if (breaker?.enable !== true || breaker?.rollback !== true) {
+      report("deployment circuit breaker without rollback: a failing deployment is not undone");
+    }
+    const ignored: string[] = list(service.lifecycle)[0]?.ignore_changes ?? [];
+    if (!ignored.includes("task_definition")) {
+      report("task_definition is not in lifecycle.ignore_changes: terraform apply would revert the deployed image");
+    }
+    const autoscaled = scalingTargets.some((target) => String(target.resource_id).includes(`aws_ecs_service.${id}.`));
+    if (autoscaled && !ignored.includes("desired_count")) {
+      report("autoscaled but desired_count is not in lifecycle.ignore_changes: terraform apply would reset the count");
+    }
+
+    const taskDefinition = referenced(stack, "aws_ecs_task_definition", service.task_definition);
+    const stopSeconds = taskDefinition ? shortestStopTimeout(taskDefinition) : DEFAULT_STOP_TIMEOUT_SECONDS;
+
+    const loadBalancers = list(service.load_balancer);
+    if (loadBalancers.length === 0) report("no load balancer: nothing waits for new tasks to be healthy");
+    for (const loadBalancer of loadBalancers) {
+      const arns = [
+        loadBalancer.target_group_arn,
+        ...list(loadBalancer.advanced_configuration).map((advanced) => advanced.alternate_target_group_arn),
+      ];
+      for (const arn of arns) {
+        const group = referenced(stack, "aws_lb_target_group", arn);
+        if (!group) {
+          report(`target group ${arn} is not defined in this stack: its health check cannot be verified`);
+          continue;
+        }
+        const health = list(group.health_check)[0];
+        if (!health || health.enabled === false || !health.path) {
+          report(`target group ${group.name} has no HTTP health check: unready tasks would get traffic`);
+        }
+        const delay = group.deregistration_delay;
+        if (delay === undefined) {
+          report(`target group ${group.name} leaves deregistration_delay at AWS's 300 s default; size it explicitly`);
+        } else if (Number(delay) > stopSeconds) {
+          report(
+            `target group ${group.name} drains for ${delay} s but tasks are killed after ${stopSeconds} s: in-flight requests are cut`,
+          );
+        }
+      }
+    }
+  }
+  return violations;
+}

@@ -17,6 +17,7 @@ import {
   taskRoleName,
 } from "../../lib/naming";
 import type { ServiceVars, Vars } from "../../scripts/vars/schema";
+import { WebAcl } from "../constructs/web-acl";
 import type { GlobalStack } from "../global/stack";
 import { LayerStack } from "../layer-stack";
 import type { NetworkStack } from "../network/stack";
@@ -25,7 +26,6 @@ import { HttpsLoadBalancer } from "./https-load-balancer";
 import { ServiceAutoscaling } from "./service-autoscaling";
 import { ServiceTargetGroups } from "./service-target-groups";
 import { ServiceTaskDefinition } from "./service-task-definition";
-import { WebAcl } from "./web-acl";
 
 export interface AppEnvironmentStackProps {
   readonly vars: Vars;
@@ -103,7 +103,16 @@ export class AppEnvironmentStack extends LayerStack {
 
     new WebAcl(this, "web_acl", {
       name: cluster,
+      description: `Blocks known-bad requests to ${cluster}`,
       resourceArn: this.loadBalancer.loadBalancer.arn,
+      // IP reputation, known bad inputs (Log4Shell probes ...), the common rule set; anonymous IPs
+      // include corporate VPNs and cloud-hosted monitors, so they are observed, not blocked.
+      ruleGroups: [
+        { name: "AWSManagedRulesAmazonIpReputationList", mode: "block" },
+        { name: "AWSManagedRulesKnownBadInputsRuleSet", mode: "block" },
+        { name: "AWSManagedRulesCommonRuleSet", mode: "block" },
+        { name: "AWSManagedRulesAnonymousIpList", mode: "count" },
+      ],
       region: vars.region,
       logRetentionDays: service.logRetentionDays,
     });

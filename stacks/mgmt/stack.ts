@@ -13,6 +13,7 @@ import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import { clusterName, jenkinsUrl, taskExecutionRoleName, taskFamily, taskRoleName, zoneName } from "../../lib/naming";
 import type { ManagementVars, Vars } from "../../scripts/vars/schema";
+import { WebAcl } from "../constructs/web-acl";
 import type { GlobalStack } from "../global/stack";
 import { LayerStack } from "../layer-stack";
 import type { NetworkStack } from "../network/stack";
@@ -21,7 +22,6 @@ import { EbsKey } from "./ebs-key";
 import { JenkinsAccess } from "./jenkins-access";
 import { type DeployTarget, JenkinsRolePolicy } from "./jenkins-role";
 import { JenkinsServer } from "./jenkins-server";
-import { JenkinsWaf } from "./jenkins-waf";
 
 export interface ManagementStackProps {
   readonly vars: Vars;
@@ -159,10 +159,22 @@ export class ManagementStack extends LayerStack {
       accessLogsPrefix: id,
     });
 
-    new JenkinsWaf(this, "jenkins_waf", {
+    // The security group already limits callers to the admin networks; the ACL adds exploit
+    // payloads (Log4j, Java deserialization: the classic Jenkins attack surface) and bad-reputation
+    // or anonymizing addresses, in case an admin network itself is compromised. The common rule set
+    // is left out: its 8 KB body limit blocks Jenkins' own configuration forms.
+    new WebAcl(this, "jenkins_waf", {
       name: this.name("jenkins"),
-      loadBalancerArn: this.jenkinsAccess.loadBalancer.arn,
+      description: "Jenkins UI: blocks known exploit payloads and bad-reputation addresses",
+      resourceArn: this.jenkinsAccess.loadBalancer.arn,
       region: vars.region,
+      logRetentionDays: 365,
+      ruleGroups: [
+        { name: "AWSManagedRulesKnownBadInputsRuleSet", mode: "block" },
+        { name: "AWSManagedRulesAmazonIpReputationList", mode: "block" },
+        // Admin VPNs often leave through a hosting provider's addresses: count those, block the rest.
+        { name: "AWSManagedRulesAnonymousIpList", mode: "block", countOnlyRules: ["HostingProviderIPList"] },
+      ],
     });
 
     new Route53Record(this, "bastion_record", {

@@ -1,31 +1,36 @@
 /**
- * WebAcl: a regional AWS WAF web ACL in front of a load balancer. AWS's managed rule groups
- * (IP reputation, known bad inputs such as Log4Shell probes, the common rule set) block
- * known-bad requests before they reach the tasks (anonymous IPs are only counted); every decision is logged to an encrypted
- * log group (WAF requires the `aws-waf-logs-` prefix).
+ * WebAcl: a regional AWS WAF web ACL in front of a load balancer, built from AWS managed rule
+ * groups. Each group blocks on match, or only counts; single rules of a blocking group can be
+ * turned to count. Every decision is logged to a KMS-encrypted log group (WAF delivers only to
+ * groups named `aws-waf-logs-...`).
  */
 import { Wafv2WebAcl } from "@cdktf/provider-aws/lib/wafv2-web-acl";
 import { Wafv2WebAclAssociation } from "@cdktf/provider-aws/lib/wafv2-web-acl-association";
 import { Wafv2WebAclLoggingConfiguration } from "@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration";
 import { Construct } from "constructs";
-import { EncryptedLogGroup } from "../constructs/encrypted-log-group";
+import { EncryptedLogGroup } from "./encrypted-log-group";
 
-/** Evaluated in this order. `count` only records matches: anonymous IPs include corporate VPNs
- *  and cloud-hosted monitors, so they are observed, not blocked. The others block on match. */
-export const MANAGED_RULE_GROUPS: readonly { readonly name: string; readonly mode: "block" | "count" }[] = [
-  { name: "AWSManagedRulesAmazonIpReputationList", mode: "block" },
-  { name: "AWSManagedRulesKnownBadInputsRuleSet", mode: "block" },
-  { name: "AWSManagedRulesCommonRuleSet", mode: "block" },
-  { name: "AWSManagedRulesAnonymousIpList", mode: "count" },
-];
+export interface ManagedRuleGroup {
+  /** An AWS managed rule group, e.g. AWSManagedRulesKnownBadInputsRuleSet. */
+  readonly name: string;
+  /** block: matching requests are blocked; count: they are only recorded. */
+  readonly mode: "block" | "count";
+  /** Rules of a blocking group that only count (e.g. HostingProviderIPList for admins on cloud VPNs).
+   *  @default - none */
+  readonly countOnlyRules?: readonly string[];
+}
 
 export interface WebAclProps {
   /** Name of the web ACL and suffix of its log group. */
   readonly name: string;
+  readonly description: string;
   /** ARN of the load balancer to protect. */
   readonly resourceArn: string;
   readonly region: string;
-  /** @default 30 */
+  /** Evaluated in this order. */
+  readonly ruleGroups: readonly ManagedRuleGroup[];
+  /** Must be one of CloudWatch's retention periods.
+   *  @default 30 */
   readonly logRetentionDays?: number;
 }
 
@@ -34,6 +39,7 @@ export class WebAcl extends Construct {
 
   constructor(scope: Construct, id: string, props: WebAclProps) {
     super(scope, id);
+    if (props.ruleGroups.length === 0) throw new Error(`WebAcl ${props.name}: list at least one managed rule group`);
     const visibility = (metricName: string) => ({
       cloudwatchMetricsEnabled: true,
       sampledRequestsEnabled: true,
@@ -42,17 +48,23 @@ export class WebAcl extends Construct {
 
     this.webAcl = new Wafv2WebAcl(this, "web_acl", {
       name: props.name,
-      description: `Blocks known-bad requests to ${props.name}`,
+      description: props.description,
       scope: "REGIONAL",
       defaultAction: { allow: {} },
       visibilityConfig: visibility(props.name),
-      rule: MANAGED_RULE_GROUPS.map(({ name, mode }, priority) => ({
+      rule: props.ruleGroups.map(({ name, mode, countOnlyRules = [] }, priority) => ({
         name,
         priority,
         overrideAction: mode === "count" ? { count: {} } : { none: {} },
         // `statement` is untyped in the provider bindings: Terraform's own snake_case keys.
-        statement: { managed_rule_group_statement: { name, vendor_name: "AWS" } },
-        visibilityConfig: visibility(name),
+        statement: {
+          managed_rule_group_statement: {
+            name,
+            vendor_name: "AWS",
+            rule_action_override: countOnlyRules.map((rule) => ({ name: rule, action_to_use: { count: {} } })),
+          },
+        },
+        visibilityConfig: visibility(`${props.name}-${name}`),
       })),
     });
     new Wafv2WebAclAssociation(this, "association", {

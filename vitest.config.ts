@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",
+    // One moto server (AWS emulator, from .venv) on loopback for the run; tests inject its endpoint.
+    globalSetup: ["pipelines/tests/support/global-setup.ts"],
   },
 });

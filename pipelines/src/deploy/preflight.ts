@@ -1,0 +1,130 @@
+/**
+ * Everything deploy-service checks before it changes anything: the service exists, is ACTIVE
+ * and is not mid-deployment (the deploy lock), the image tag is in ECR, and the current task
+ * definition has the service's container. Read-only calls only.
+ */
+import { DescribeImagesCommand, DescribeRepositoriesCommand, type ECRClient } from "@aws-sdk/client-ecr";
+import {
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  type ECSClient,
+  type RegisterTaskDefinitionCommandInput,
+  type Service,
+  type TaskDefinition,
+} from "@aws-sdk/client-ecs";
+import { awsErrorName } from "../aws/config";
+import { type DeployTarget, imageTag, UsageError } from "./options";
+import { containerImage, revisionName, withImage } from "./task-definition";
+
+/** The service's state forbids the deploy (missing, inactive, already deploying): exit 1. */
+export class PreflightError extends Error {
+  readonly exitCode = 1;
+  override name = "PreflightError";
+}
+
+export interface DeployPlan {
+  readonly target: DeployTarget;
+  readonly service: Service;
+  readonly current: TaskDefinition;
+  readonly oldImage: string;
+  readonly newImage: string;
+  readonly tag: string;
+  readonly register: RegisterTaskDefinitionCommandInput;
+}
+
+export async function describeService(ecs: ECSClient, target: DeployTarget): Promise<Service> {
+  const response = await ecs.send(new DescribeServicesCommand({ cluster: target.cluster, services: [target.service] }));
+  const service = response.services?.[0];
+  if (!service) {
+    const reason = response.failures?.[0]?.reason ?? "MISSING";
+    throw new PreflightError(
+      `service ${target.service} not found in cluster ${target.cluster} (${reason}); ` +
+        `deploy the ${target.environment} stack first (cdktf deploy ${target.environment})`,
+    );
+  }
+  return service;
+}
+
+/** The deploy lock: ECS runs one rollout at a time per service, and so do we. */
+export function assertNoDeploymentInProgress(service: Service, target: DeployTarget): void {
+  const inFlight = (service.deployments ?? []).filter(
+    (deployment) => deployment.status !== "PRIMARY" || deployment.rolloutState === "IN_PROGRESS",
+  );
+  if (inFlight.length === 0) return;
+  const primary = service.deployments?.find((deployment) => deployment.status === "PRIMARY") ?? inFlight[0];
+  throw new PreflightError(
+    `a deployment of ${target.service} in ${target.environment} is in progress: ${primary.id} ` +
+      `(${revisionName(primary.taskDefinition)}, rollout ${primary.rolloutState ?? "unknown"}, ` +
+      `${service.deployments?.length} deployments); wait for it to finish, then deploy again`,
+  );
+}
+
+async function currentTaskDefinition(ecs: ECSClient, arn: string) {
+  const response = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn, include: ["TAGS"] }));
+  if (!response.taskDefinition) throw new PreflightError(`task definition ${arn} not found`);
+  return { taskDefinition: response.taskDefinition, tags: response.tags };
+}
+
+/** The image `environment` runs now, for promotion (`--from dev`): its tag, checked again in ECR. */
+export async function runningImage(ecs: ECSClient, target: DeployTarget): Promise<string> {
+  const service = await describeService(ecs, target);
+  const { taskDefinition } = await currentTaskDefinition(ecs, String(service.taskDefinition));
+  return containerImage(taskDefinition, target.container);
+}
+
+export async function repositoryUri(ecr: ECRClient, repository: string): Promise<string> {
+  try {
+    const response = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [repository] }));
+    const uri = response.repositories?.[0]?.repositoryUri;
+    if (!uri) throw new Error(`ECR returned no URI for ${repository}`);
+    return uri;
+  } catch (error) {
+    if (awsErrorName(error) !== "RepositoryNotFoundException") throw error;
+    throw new PreflightError(`ECR repository ${repository} not found; deploy the global stack first`);
+  }
+}
+
+export async function assertImageExists(ecr: ECRClient, repository: string, tag: string): Promise<void> {
+  try {
+    await ecr.send(new DescribeImagesCommand({ repositoryName: repository, imageIds: [{ imageTag: tag }] }));
+  } catch (error) {
+    if (awsErrorName(error) !== "ImageNotFoundException") throw error;
+    throw new UsageError(
+      `image tag ${tag} not found in ECR repository ${repository}; push it first (the frontend job does) ` +
+        `or pass a tag listed by: aws ecr describe-images --repository-name ${repository}`,
+    );
+  }
+}
+
+export interface PreflightInput {
+  readonly target: DeployTarget;
+  /** `--image` as given, or the image of the `--from` environment. */
+  readonly image: string;
+}
+
+export async function preflight(ecs: ECSClient, ecr: ECRClient, input: PreflightInput): Promise<DeployPlan> {
+  const { target } = input;
+  const tag = imageTag(input.image, target.repository);
+  const service = await describeService(ecs, target);
+  if (service.status !== "ACTIVE") {
+    throw new PreflightError(`service ${target.service} in ${target.cluster} is ${service.status}, not ACTIVE`);
+  }
+  assertNoDeploymentInProgress(service, target);
+  // Independent reads: one round trip instead of three.
+  const [uri, , { taskDefinition, tags }] = await Promise.all([
+    repositoryUri(ecr, target.repository),
+    assertImageExists(ecr, target.repository, tag),
+    currentTaskDefinition(ecs, String(service.taskDefinition)),
+  ]);
+  const oldImage = containerImage(taskDefinition, target.container);
+  const newImage = `${uri}:${tag}`;
+  return {
+    target,
+    service,
+    current: taskDefinition,
+    oldImage,
+    newImage,
+    tag,
+    register: withImage(taskDefinition, tags, target.container, newImage),
+  };
+}

@@ -1,0 +1,270 @@
+/**
+ * deploy-service end to end against moto (preflight, register, update), with the rollout that
+ * moto cannot simulate scripted on top of its DescribeServices answers (tests/support/rollout.ts).
+ */
+import { createServer, type Server } from "node:http";
+import { DescribeServicesCommand, DescribeTaskDefinitionCommand, type Task } from "@aws-sdk/client-ecs";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Vars } from "../../scripts/vars/schema";
+import { type DeployResult, deployService } from "../src/deploy/deploy";
+import { type DeployOptions, type DeployTarget, deployTarget } from "../src/deploy/options";
+import { READ_ONLY_FIELDS } from "../src/deploy/task-definition";
+import { createService, ecrClient, ecsClient, pushImage, revisionsOf, uniqueVars, useMoto } from "./support/aws";
+import { deployment, type RolloutScript, scriptRollout } from "./support/rollout";
+
+beforeAll(() => {
+  useMoto();
+});
+
+function options(overrides: Partial<DeployOptions>): DeployOptions {
+  return {
+    environment: "dev",
+    service: "frontend",
+    timeoutSeconds: 5,
+    pollSeconds: 0.02,
+    rollbackOnTimeout: false,
+    probeAllowFailures: 0,
+    probeIntervalMs: 10,
+    dryRun: false,
+    ...overrides,
+  };
+}
+
+interface World {
+  vars: Vars;
+  target: DeployTarget;
+  oldImage: string;
+  newImage: string;
+  oldArn: string;
+}
+
+/** A dev service running tag 41-... with tag 42-... pushed and ready to deploy. */
+async function world(environment = "dev", vars = uniqueVars()): Promise<World> {
+  const target = deployTarget(vars, environment, "frontend");
+  const oldImage = await pushImage(ecrClient(), target.repository, `41-aaaaaaa-6`);
+  const newImage = await pushImage(ecrClient(), target.repository, `42-bbbbbbb-7`);
+  const { taskDefinitionArn } = await createService(ecsClient(), target, oldImage);
+  return { vars, target, oldImage, newImage, oldArn: taskDefinitionArn };
+}
+
+async function run(
+  w: World,
+  script: RolloutScript,
+  overrides: Partial<DeployOptions> = {},
+  stopped?: (newArn: string) => Task[],
+) {
+  const ecs = ecsClient();
+  const { updates } = scriptRollout(ecs, script, stopped);
+  const lines: string[] = [];
+  const result: DeployResult = await deployService(options({ image: "42-bbbbbbb-7", ...overrides }), {
+    ecs,
+    ecr: ecrClient(),
+    vars: w.vars,
+    log: (line) => lines.push(line),
+  });
+  return { result, updates, log: lines.join("\n") };
+}
+
+async function serviceTaskDefinition(target: DeployTarget): Promise<string | undefined> {
+  const described = await ecsClient().send(
+    new DescribeServicesCommand({ cluster: target.cluster, services: [target.service] }),
+  );
+  return described.services?.[0]?.taskDefinition;
+}
+
+/** ECS's rollout: new tasks start beside the old ones, then the old ones drain. */
+const completes: RolloutScript = ({ updates, previous, poll }) => {
+  const next = String(updates.at(-1));
+  if (poll === 0) {
+    return {
+      deployments: [
+        deployment("PRIMARY", next, "IN_PROGRESS", 0, 1),
+        deployment("ACTIVE", previous, "COMPLETED", 1, 1),
+      ],
+      events: [{ id: "e1", createdAt: new Date(), message: "(service frontend) has started 1 tasks: (task 1)." }],
+    };
+  }
+  if (poll === 1) {
+    return {
+      deployments: [
+        deployment("PRIMARY", next, "IN_PROGRESS", 1, 1),
+        deployment("ACTIVE", previous, "COMPLETED", 1, 1),
+      ],
+    };
+  }
+  return { deployments: [deployment("PRIMARY", next, "COMPLETED", 1, 1)] };
+};
+
+const stuck: RolloutScript = ({ updates, previous }) => ({
+  deployments: [
+    deployment("PRIMARY", String(updates[0]), "IN_PROGRESS", 0, 1),
+    deployment("ACTIVE", previous, "COMPLETED", 1, 1),
+  ],
+});
+
+let server: Server | undefined;
+afterEach(() => server?.close());
+
+describe("deploy-service rolls an image onto the ECS service", () => {
+  it("registers a revision that differs from the old one only in the image, and points the service at it", async () => {
+    const w = await world();
+    server = createServer((_, response) => response.end("<p>Server&nbsp;name: <span>web-1</span></p>"));
+    await new Promise<void>((done) => server?.listen(0, "127.0.0.1", done));
+    const address = server.address() as { port: number };
+    const probeUrl = `http://127.0.0.1:${address.port}/`;
+
+    const { result, log } = await run(w, completes, { probeUrl });
+
+    expect(result.exitCode).toBe(0);
+    expect(await serviceTaskDefinition(w.target)).toBe(result.newTaskDefinitionArn);
+    const describe = async (arn: string | undefined) =>
+      ecsClient().send(new DescribeTaskDefinitionCommand({ taskDefinition: arn, include: ["TAGS"] }));
+    const before = await describe(w.oldArn);
+    const after = await describe(result.newTaskDefinitionArn);
+    expect(after.taskDefinition?.revision).toBe((before.taskDefinition?.revision ?? 0) + 1);
+    expect(after.taskDefinition?.containerDefinitions?.[0].image).toBe(w.newImage);
+    expect(after.tags).toEqual(before.tags);
+    const comparable = (response: typeof before, image: string) => {
+      const copy: Record<string, unknown> = { ...response.taskDefinition };
+      for (const field of READ_ONLY_FIELDS) delete copy[field];
+      copy.containerDefinitions = response.taskDefinition?.containerDefinitions?.map((c) => ({ ...c, image }));
+      return copy;
+    };
+    expect(comparable(after, "IMAGE")).toEqual(comparable(before, "IMAGE"));
+    expect(log).toContain(`image ${w.oldImage} → ${w.newImage}`);
+    expect(log.match(/has started 1 tasks/g)).toHaveLength(1);
+    expect(result.text).toMatch(/frontend → dev: deployed/);
+    expect(result.text).toContain(`${w.target.family}:1 → ${w.target.family}:2`);
+    expect(result.text).toMatch(/\d+ requests to http:\/\/127\.0\.0\.1:\d+\/ .*, 0 failed, .*responders: web-1 ×\d+/);
+  });
+
+  it("refuses while another deployment is in progress, naming it, and registers nothing", async () => {
+    const vars = uniqueVars();
+    const target = deployTarget(vars, "dev", "frontend");
+    const image = await pushImage(ecrClient(), target.repository, "42-bbbbbbb-7");
+    await createService(ecsClient(), target, image, 3); // moto runs 2 of 3: the rollout stays IN_PROGRESS
+    const described = await ecsClient().send(
+      new DescribeServicesCommand({ cluster: target.cluster, services: [target.service] }),
+    );
+    const inFlight = String(described.services?.[0]?.deployments?.[0]?.id);
+
+    const attempt = deployService(options({ image: "42-bbbbbbb-7" }), {
+      ecs: ecsClient(),
+      ecr: ecrClient(),
+      vars,
+      log: () => {},
+    });
+
+    await expect(attempt).rejects.toMatchObject({ exitCode: 1, message: expect.stringContaining(inFlight) });
+    expect(await revisionsOf(ecsClient(), target.family)).toHaveLength(1);
+  });
+
+  it("fails with the circuit breaker's reason and the stopped tasks' reasons when the rollout FAILED", async () => {
+    const w = await world();
+    const failed: RolloutScript = ({ updates, previous, poll }) => {
+      const next = String(updates[0]);
+      if (poll === 0) return stuck({ updates, previous, poll });
+      return {
+        deployments: [
+          deployment("PRIMARY", previous, "IN_PROGRESS", 1, 1),
+          deployment("ACTIVE", next, "FAILED", 0, 1, {
+            failedTasks: 3,
+            rolloutStateReason: "ECS deployment circuit breaker: tasks failed to start.",
+          }),
+        ],
+      };
+    };
+    const stoppedTasks = (next: string) => [
+      {
+        taskArn: "arn:aws:ecs:eu-central-1:123456789012:task/x/1",
+        taskDefinitionArn: next,
+        stoppedReason: "Essential container in task exited",
+        containers: [{ name: "frontend", exitCode: 1, reason: "CannotStartContainerError: exec format error" }],
+      },
+      {
+        taskArn: "arn:aws:ecs:eu-central-1:123456789012:task/x/0",
+        taskDefinitionArn: w.oldArn,
+        stoppedReason: "Scaling activity",
+      },
+    ];
+
+    const { result } = await run(w, failed, {}, stoppedTasks);
+
+    expect(result.exitCode).toBe(1);
+    expect(result.outcome?.state).toBe("failed");
+    expect(result.text).toContain("ECS deployment circuit breaker: tasks failed to start.");
+    expect(result.outcome).toMatchObject({
+      stoppedReasons: ["Essential container in task exited; frontend: CannotStartContainerError: exec format error"],
+    });
+  });
+
+  it("fails when ECS puts the old revision back, even though the service ends stable", async () => {
+    const w = await world();
+    const rolledBack: RolloutScript = (context) =>
+      context.poll === 0
+        ? stuck(context)
+        : { deployments: [deployment("PRIMARY", context.previous, "COMPLETED", 1, 1)] };
+
+    const { result } = await run(w, rolledBack);
+
+    expect(result.exitCode).toBe(1);
+    expect(result.outcome?.state).toBe("rolled-back");
+    expect(result.text).toContain(`back to ${w.target.family}:1`);
+  });
+
+  it("gives up after --timeout, saying what still runs, and leaves the service alone", async () => {
+    const w = await world();
+
+    const { result, updates } = await run(w, stuck, { timeoutSeconds: 0.3 });
+
+    expect(result.exitCode).toBe(1);
+    expect(result.outcome?.state).toBe("timeout");
+    expect(result.text).toMatch(/still running: .*:2 PRIMARY IN_PROGRESS: desired 1, running 0.*:1 ACTIVE COMPLETED/);
+    expect(updates).toHaveLength(1);
+  });
+
+  it("puts the previous revision back with --rollback-on-timeout and waits for it", async () => {
+    const w = await world();
+    const rollback: RolloutScript = (context) => (context.updates.length === 1 ? stuck(context) : completes(context));
+
+    const { result, updates } = await run(w, rollback, { timeoutSeconds: 0.3, rollbackOnTimeout: true });
+
+    expect(updates).toEqual([result.newTaskDefinitionArn, w.oldArn]);
+    expect(await serviceTaskDefinition(w.target)).toBe(w.oldArn);
+    expect(result.exitCode).toBe(1);
+    expect(result.text).toContain(`rolled back to ${w.target.family}:1`);
+  });
+
+  it("fails a completed rollout when the probe saw failed requests, unless --probe-allow-failures covers them", async () => {
+    let served = 0;
+    server = createServer((_, response) => {
+      served += 1;
+      response.statusCode = served === 1 ? 503 : 200; // one dropped request, as a cut connection would be
+      response.end("ok");
+    });
+    await new Promise<void>((done) => server?.listen(0, "127.0.0.1", done));
+    const probeUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+
+    const strict = await run(await world(), completes, { probeUrl });
+    served = 0;
+    const tolerant = await run(await world(), completes, { probeUrl, probeAllowFailures: 1 });
+
+    expect(strict.result.exitCode).toBe(1);
+    expect(strict.result.text).toMatch(/1 failed, .*more than the 0 allowed/);
+    expect(tolerant.result.exitCode).toBe(0);
+    expect(tolerant.result.text).toMatch(/1 failed, .*\(≤ 1 allowed\)/);
+  });
+
+  it("promotes the image dev runs to prod with --from dev, without a new image", async () => {
+    const dev = await world("dev");
+    const prod = await world("prod", dev.vars);
+    // dev runs 42-...: deploy it there first, as the pipeline does
+    await run(dev, completes);
+
+    const { result } = await run(prod, completes, { environment: "prod", image: undefined, from: "dev" });
+
+    expect(result.exitCode).toBe(0);
+    expect(result.summary.newImage).toBe(dev.newImage);
+    expect(result.summary.oldImage).toBe(prod.oldImage);
+  });
+});

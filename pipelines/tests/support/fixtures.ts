@@ -1,0 +1,102 @@
+/**
+ * Fixtures in moto (or any AWS endpoint): an ECR image, and a cluster + task definition + service
+ * named the way the stacks name them. Free of vitest, so the benchmarks seed with them too.
+ */
+import { randomBytes } from "node:crypto";
+import {
+  CreateRepositoryCommand,
+  DescribeRepositoriesCommand,
+  type ECRClient,
+  PutImageCommand,
+} from "@aws-sdk/client-ecr";
+import {
+  CreateClusterCommand,
+  CreateServiceCommand,
+  type ECSClient,
+  ListTaskDefinitionsCommand,
+  RegisterTaskDefinitionCommand,
+} from "@aws-sdk/client-ecs";
+import type { DeployTarget } from "../../src/deploy/options";
+
+/** Pushes an image manifest under `tag` (what `docker push` ends with); returns the image URI. */
+export async function pushImage(ecr: ECRClient, repository: string, tag: string): Promise<string> {
+  try {
+    await ecr.send(new CreateRepositoryCommand({ repositoryName: repository }));
+  } catch (error) {
+    if ((error as Error).name !== "RepositoryAlreadyExistsException") throw error;
+  }
+  const described = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [repository] }));
+  const digest = `sha256:${randomBytes(32).toString("hex")}`;
+  const manifest = {
+    schemaVersion: 2,
+    mediaType: "application/vnd.docker.distribution.manifest.v2+json",
+    config: { mediaType: "application/vnd.docker.container.image.v1+json", size: 1469, digest },
+    layers: [],
+  };
+  await ecr.send(
+    new PutImageCommand({ repositoryName: repository, imageTag: tag, imageManifest: JSON.stringify(manifest) }),
+  );
+  return `${described.repositories?.[0]?.repositoryUri}:${tag}`;
+}
+
+export interface ServiceFixture {
+  readonly taskDefinitionArn: string;
+}
+
+/** A Fargate service like the app-env stack creates, running `image`. desiredCount > 2 stays IN_PROGRESS in moto. */
+export async function createService(
+  ecs: ECSClient,
+  target: DeployTarget,
+  image: string,
+  desiredCount = 1,
+): Promise<ServiceFixture> {
+  await ecs.send(new CreateClusterCommand({ clusterName: target.cluster }));
+  const registered = await ecs.send(
+    new RegisterTaskDefinitionCommand({
+      family: target.family,
+      networkMode: "awsvpc",
+      requiresCompatibilities: ["FARGATE"],
+      cpu: "256",
+      memory: "512",
+      executionRoleArn: `arn:aws:iam::123456789012:role/${target.family}-task-execution`,
+      taskRoleArn: `arn:aws:iam::123456789012:role/${target.family}-task`,
+      runtimePlatform: { cpuArchitecture: "X86_64", operatingSystemFamily: "LINUX" },
+      containerDefinitions: [
+        {
+          name: target.container,
+          image,
+          essential: true,
+          portMappings: [{ containerPort: 80, protocol: "tcp" }],
+          environment: [{ name: "NGINX_PORT", value: "80" }],
+          stopTimeout: 30,
+          logConfiguration: {
+            logDriver: "awslogs",
+            options: { "awslogs-group": `/ecs/${target.family}`, "awslogs-region": target.region },
+          },
+        },
+      ],
+      tags: [{ key: "environment", value: target.environment }],
+    }),
+  );
+  const taskDefinitionArn = String(registered.taskDefinition?.taskDefinitionArn);
+  await ecs.send(
+    new CreateServiceCommand({
+      cluster: target.cluster,
+      serviceName: target.service,
+      taskDefinition: taskDefinitionArn,
+      desiredCount,
+      launchType: "FARGATE",
+      deploymentConfiguration: {
+        minimumHealthyPercent: 100,
+        maximumPercent: 200,
+        deploymentCircuitBreaker: { enable: true, rollback: true },
+      },
+    }),
+  );
+  return { taskDefinitionArn };
+}
+
+export async function revisionsOf(ecs: ECSClient, family: string): Promise<string[]> {
+  const listed = await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: family }));
+  return (listed.taskDefinitionArns ?? []).filter((arn) => arn.split("/").pop()?.split(":")[0] === family);
+}

@@ -3,7 +3,12 @@
  * moto cannot simulate scripted on top of its DescribeServices answers (tests/support/rollout.ts).
  */
 import { createServer, type Server } from "node:http";
-import { DescribeServicesCommand, DescribeTaskDefinitionCommand, type Task } from "@aws-sdk/client-ecs";
+import {
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  RegisterTaskDefinitionCommand,
+  type Task,
+} from "@aws-sdk/client-ecs";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Vars } from "../../scripts/vars/schema";
 import { type DeployResult, deployService } from "../src/deploy/deploy";
@@ -136,6 +141,34 @@ describe("deploy-service rolls an image onto the ECS service", () => {
     expect(result.text).toMatch(/frontend → dev: deployed/);
     expect(result.text).toContain(`${w.target.family}:1 → ${w.target.family}:2`);
     expect(result.text).toMatch(/\d+ requests to http:\/\/127\.0\.0\.1:\d+\/ .*, 0 failed, .*responders: web-1 ×\d+/);
+  });
+
+  it("builds on the family's newest revision, so a shape change Terraform registered rolls out with the image", async () => {
+    const w = await world();
+    const ecs = ecsClient();
+    const running = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: w.oldArn }));
+    // What `cdktf deploy dev` does after a memory change: a new revision, the service left alone.
+    const { taskDefinitionArn: _arn, revision: _revision, status: _status, ...shape } = running.taskDefinition ?? {};
+    await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        ...(shape as RegisterTaskDefinitionCommand["input"]),
+        memory: "1024",
+        containerDefinitions: running.taskDefinition?.containerDefinitions?.map((c) => ({
+          ...c,
+          image: "nginxdemos/hello:latest",
+        })),
+      }),
+    );
+
+    const { result, log } = await run(w, completes);
+
+    expect(result.exitCode).toBe(0);
+    const after = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: result.newTaskDefinitionArn }));
+    expect(after.taskDefinition?.revision).toBe(3);
+    expect(after.taskDefinition?.memory).toBe("1024");
+    expect(after.taskDefinition?.containerDefinitions?.[0].image).toBe(w.newImage);
+    expect(log).toContain(`copied from ${w.target.family}:2`);
+    expect(log).toContain("also rolls out its changes to: memory");
   });
 
   it("refuses while another deployment is in progress, naming it, and registers nothing", async () => {

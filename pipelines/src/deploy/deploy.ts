@@ -67,6 +67,12 @@ export async function deployService(options: DeployOptions, deps: DeployDeps): P
     oldTaskDefinition: oldArn,
   };
   log(`preflight ok: ${plan.target.service} in ${plan.target.cluster} runs ${revisionName(oldArn)} (${plan.oldImage})`);
+  if (plan.shapeChanges.length > 0) {
+    log(
+      `the new revision is copied from ${revisionName(plan.base.taskDefinitionArn)}, the family's newest ` +
+        `(registered by Terraform), so this deploy also rolls out its changes to: ${plan.shapeChanges.join(", ")}`,
+    );
+  }
 
   if (options.dryRun) {
     log(

@@ -14,7 +14,7 @@ import {
 } from "@aws-sdk/client-ecs";
 import { awsErrorName } from "../aws/config";
 import { type DeployTarget, imageTag, UsageError } from "./options";
-import { containerImage, revisionName, withImage } from "./task-definition";
+import { containerImage, revisionName, shapeChanges, withImage } from "./task-definition";
 
 /** The service's state forbids the deploy (missing, inactive, already deploying): exit 1. */
 export class PreflightError extends Error {
@@ -26,6 +26,10 @@ export interface DeployPlan {
   readonly target: DeployTarget;
   readonly service: Service;
   readonly current: TaskDefinition;
+  /** The revision the new one is copied from: the family's newest (Terraform's), or `current`. */
+  readonly base: TaskDefinition;
+  /** Fields in which `base` differs from `current` besides the image: they roll out too. */
+  readonly shapeChanges: readonly string[];
   readonly oldImage: string;
   readonly newImage: string;
   readonly tag: string;
@@ -110,21 +114,29 @@ export async function preflight(ecs: ECSClient, ecr: ECRClient, input: Preflight
     throw new PreflightError(`service ${target.service} in ${target.cluster} is ${service.status}, not ACTIVE`);
   }
   assertNoDeploymentInProgress(service, target);
-  // Independent reads: one round trip instead of three.
-  const [uri, , { taskDefinition, tags }] = await Promise.all([
+  // Independent reads: one round trip instead of four. The family alone names its newest ACTIVE revision.
+  const [uri, , running, newest] = await Promise.all([
     repositoryUri(ecr, target.repository),
     assertImageExists(ecr, target.repository, tag),
     currentTaskDefinition(ecs, String(service.taskDefinition)),
+    currentTaskDefinition(ecs, target.family),
   ]);
+  const taskDefinition = running.taskDefinition;
+  const useNewest =
+    newest.taskDefinition.family === taskDefinition.family &&
+    (newest.taskDefinition.revision ?? 0) > (taskDefinition.revision ?? 0);
+  const base = useNewest ? newest : running;
   const oldImage = containerImage(taskDefinition, target.container);
   const newImage = `${uri}:${tag}`;
   return {
     target,
     service,
     current: taskDefinition,
+    base: base.taskDefinition,
+    shapeChanges: useNewest ? shapeChanges(taskDefinition, newest.taskDefinition, target.container) : [],
     oldImage,
     newImage,
     tag,
-    register: withImage(taskDefinition, tags, target.container, newImage),
+    register: withImage(base.taskDefinition, base.tags, target.container, newImage),
   };
 }

@@ -1,0 +1,77 @@
+/** Runs the Ansible tools from .venv with everything they write kept in a temporary folder. */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+export const root = resolve(import.meta.dirname, "../..");
+export const provisioning = join(root, "provisioning");
+export const fixtures = join(import.meta.dirname, "fixtures");
+const venvBin = join(root, ".venv", "bin");
+/** Local tasks run with the venv's Python, not whatever interpreter discovery finds first. */
+export const venvPython = join(venvBin, "python");
+
+export interface AnsibleSandbox {
+  readonly dir: string;
+  readonly vaultPasswordFile: string;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/** A throwaway ANSIBLE_HOME, temp dirs and vault password file: nothing is written to the repo or ~. */
+export function createSandbox(): AnsibleSandbox {
+  const dir = mkdtempSync(join(tmpdir(), "ansible-test-"));
+  for (const sub of ["home", "local-tmp", "remote-tmp", "cache"]) mkdirSync(join(dir, sub));
+  const vaultPasswordFile = join(dir, "vault-password.txt");
+  writeFileSync(vaultPasswordFile, "throwaway-test-password-not-a-secret\n", { mode: 0o600 });
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PATH: `${venvBin}:${process.env.PATH ?? ""}`,
+    ANSIBLE_CONFIG: join(provisioning, "ansible.cfg"),
+    ANSIBLE_HOME: join(dir, "home"),
+    ANSIBLE_LOCAL_TEMP: join(dir, "local-tmp"),
+    ANSIBLE_REMOTE_TEMP: join(dir, "remote-tmp"),
+    ANSIBLE_VAULT_PASSWORD_FILE: vaultPasswordFile,
+    ANSIBLE_NOCOLOR: "1",
+    NO_COLOR: "1",
+    XDG_CACHE_HOME: join(dir, "cache"),
+  };
+  return { dir, vaultPasswordFile, env };
+}
+
+export interface RunResult {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Command line and both streams, for failure messages. */
+  readonly transcript: string;
+}
+
+export function runTool(
+  sandbox: AnsibleSandbox,
+  tool: string,
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): RunResult {
+  const result = spawnSync(join(venvBin, tool), args, {
+    cwd: options.cwd ?? provisioning,
+    env: { ...sandbox.env, ...options.env },
+    encoding: "utf8",
+    timeout: 240_000,
+  });
+  const stdout = result.stdout ?? "";
+  const stderr = result.stderr ?? "";
+  const transcript = `$ ${tool} ${args.join(" ")}\n(exit ${result.status})\n${stdout}\n${stderr}`;
+  return { status: result.status, stdout, stderr, transcript };
+}
+
+/** Runs `pnpm inventory` (the real CLI) on an outputs fixture and returns the written file's path. */
+export function generateInventory(sandbox: AnsibleSandbox, outputsFixture: string): string {
+  const out = join(sandbox.dir, "inventory", "generated.yml");
+  const result = spawnSync(
+    process.execPath,
+    ["--import", "tsx", "scripts/inventory/cli.ts", "--outputs", join(fixtures, outputsFixture), "--out", out],
+    { cwd: root, encoding: "utf8" },
+  );
+  if (result.status !== 0) throw new Error(`pnpm inventory failed:\n${result.stderr}`);
+  return out;
+}

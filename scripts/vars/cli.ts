@@ -6,7 +6,7 @@
  * --check renders in memory and exits 1 when vars.ts differs (CI runs it).
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { loadVars, VarsError } from "./load";
 import { renderVars } from "./render";
@@ -34,12 +34,13 @@ function main(): number {
   }
   const environmentsDir = resolve(options.environments ?? join(root, "environments"));
   const out = resolve(options.out ?? join(root, "stacks/global/vars.ts"));
+  const shown = relative(process.cwd(), out).startsWith("..") ? out : relative(process.cwd(), out);
   let rendered: string;
   try {
     rendered = renderVars(loadVars(environmentsDir), resolve(options.templates ?? join(root, "templates")));
   } catch (error) {
     if (error instanceof VarsError) {
-      console.error(`pnpm vars: ${error.message}\n${out} was left unchanged.`);
+      console.error(`pnpm vars: ${error.message}\n${shown} was left unchanged.`);
       return 1;
     }
     throw error;
@@ -48,22 +49,22 @@ function main(): number {
   if (options.check) {
     if (current !== rendered) {
       console.error(
-        `pnpm vars --check: ${out} is stale (environments/ or the template changed); run \`pnpm vars\` and commit it.`,
+        `pnpm vars --check: ${shown} is stale (environments/ or the template changed); run \`pnpm vars\` and commit it.`,
       );
       return 1;
     }
-    console.log(`${out} is up to date.`);
+    console.log(`${shown} is up to date.`);
     return 0;
   }
   if (current === rendered) {
-    console.log(`${out} is up to date.`);
+    console.log(`${shown} is up to date.`);
     return 0;
   }
   // Write beside the target, then rename: a crash never leaves a half-written vars.ts.
   const temporary = `${out}.tmp-${process.pid}`;
   writeFileSync(temporary, rendered);
   renameSync(temporary, out);
-  console.log(`wrote ${out}`);
+  console.log(`wrote ${shown}`);
   return 0;
 }
 

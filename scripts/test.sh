@@ -18,7 +18,14 @@ step "Rendered vars are current"
 pnpm -s vars --check
 
 step "Tests (vitest)"
-pnpm -s test:unit
+mkdir -p reports
+pnpm -s test:unit --reporter=default --reporter=json --outputFile.json=reports/vitest.json
 
 step "Policy gate (checkov + project rules over cdktf.out)"
 pnpm -s policy
+
+# The closing line CI reads: counts from vitest's JSON report.
+node -e '
+const r = JSON.parse(require("node:fs").readFileSync("reports/vitest.json", "utf8"));
+console.log(`\ntests: ${r.numPassedTests} passed, ${r.numFailedTests} failed`);
+'

@@ -1,9 +1,10 @@
 /** Builds the App: one stack per layer, one per environment. main.ts and the tests call this. */
 import { App } from "cdktf";
+import { applicationEnvironmentNames, managementEnvironmentName } from "../scripts/vars/roles";
 import type { Vars } from "../scripts/vars/schema";
-import { AppEnvironmentStack, applicationEnvironmentNames } from "./app-env/stack";
+import { AppEnvironmentStack } from "./app-env/stack";
 import { GlobalStack } from "./global/stack";
-import { ManagementStack, managementEnvironmentOf } from "./mgmt/stack";
+import { ManagementStack } from "./mgmt/stack";
 import { NetworkStack } from "./network/stack";
 
 export interface PlatformStacks {
@@ -24,7 +25,7 @@ export function buildPlatform(app: App, vars: Vars): PlatformStacks {
       new AppEnvironmentStack(app, name, { vars, environment: name, network, global }),
     ]),
   );
-  const managementName = managementEnvironmentOf(vars);
+  const managementName = managementEnvironmentName(vars);
   const management = new ManagementStack(app, managementName, { vars, environment: managementName, network, global });
   return { global, network, applications, management };
 }

@@ -91,18 +91,11 @@ export const RULES: readonly Rule[] = [
           open ? "ingress admits port 22 from the internet" : "SSH not open to the internet",
         );
       }),
-      ...resourcesOf(stack, "aws_security_group_rule")
-        .filter(([, rule]) => rule.type === "ingress")
-        .map(([address, rule]) => {
-          const open = opensPort(rule, 22) && fromWorld(rule);
-          return result(
-            "CX_NET_1",
-            address,
-            !open,
-            open ? "admits port 22 from the internet" : "SSH not open to the internet",
-          );
-        }),
-      ...resourcesOf(stack, "aws_vpc_security_group_ingress_rule").map(([address, rule]) => {
+      // Standalone rules, in both forms cdktf writes: the classic resource and the VPC-level one.
+      ...[
+        ...resourcesOf(stack, "aws_security_group_rule").filter(([, rule]) => rule.type === "ingress"),
+        ...resourcesOf(stack, "aws_vpc_security_group_ingress_rule"),
+      ].map(([address, rule]) => {
         const open = opensPort(rule, 22) && fromWorld(rule);
         return result(
           "CX_NET_1",

@@ -8,6 +8,7 @@ import { join, relative } from "node:path";
 import { parseDocument } from "yaml";
 import type { z } from "zod";
 import { contains, mustParseCidr, overlaps, parseCidr } from "../../lib/cidr";
+import { managementEnvironmentNames } from "./roles";
 import { CommonSchema, ENVIRONMENT_NAME, EnvironmentSchema, type EnvironmentVars, type Vars } from "./schema";
 
 export const COMMON_FILE = "common.yaml";
@@ -130,7 +131,7 @@ export function loadVars(environmentsDir: string, cwd = process.cwd()): Vars {
         }
       }
     }
-    const managers = entries.filter((environment) => environment.management);
+    const managers = managementEnvironmentNames({ environments });
     if (problems.length === 0 && managers.length !== 1) {
       problems.push(
         `${show("*.yaml")}: exactly one environment must declare "management" (the bastion and Jenkins); found ${managers.length}`,

@@ -1,5 +1,6 @@
 /** Renders templates/vars.ts.njk with validated Vars (the counterpart of the seed's vars.tf.j2). */
 import nunjucks from "nunjucks";
+import { applicationEnvironmentNames, managementEnvironmentName } from "./roles";
 import type { Vars } from "./schema";
 
 export function renderVars(vars: Vars, templatesDir: string): string {
@@ -7,12 +8,10 @@ export function renderVars(vars: Vars, templatesDir: string): string {
     autoescape: false,
     throwOnUndefined: true,
   });
-  const environments = Object.values(vars.environments);
-  const management = environments.find((environment) => environment.management);
   return env.render("vars.ts.njk", {
     vars,
-    names: environments.map((environment) => environment.name),
-    applicationNames: environments.filter((environment) => environment.service).map((environment) => environment.name),
-    managementName: management?.name,
+    names: Object.keys(vars.environments),
+    applicationNames: applicationEnvironmentNames(vars),
+    managementName: managementEnvironmentName(vars),
   });
 }

@@ -37,14 +37,6 @@ export interface AppEnvironmentStackProps {
   readonly global: GlobalStack;
 }
 
-/** The environments that get an application stack: every environment file with a `service`. */
-export function applicationEnvironmentNames(vars: Vars): string[] {
-  return Object.values(vars.environments)
-    .filter((environment) => environment.service !== undefined)
-    .map((environment) => environment.name)
-    .sort();
-}
-
 export class AppEnvironmentStack extends LayerStack {
   readonly cluster: EcsCluster;
   readonly service: FargateService;

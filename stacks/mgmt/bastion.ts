@@ -4,20 +4,11 @@
  */
 import { Eip } from "@cdktf/provider-aws/lib/eip";
 import { Construct } from "constructs";
-import { HardenedInstance } from "./hardened-instance";
+import { HardenedInstance, type HostPlacementProps, placementOf } from "./hardened-instance";
 import { allowTcpIn, allowTcpOut } from "./security-rules";
 
-export interface BastionProps {
-  /** Name of the host and its group, role and profile, e.g. connected-express-bastion. */
-  readonly name: string;
-  readonly vpcId: string;
-  /** A public subnet (routed to the internet gateway). */
-  readonly subnetId: string;
-  readonly availabilityZone: string;
-  readonly amiId: string;
-  readonly instanceType: string;
-  readonly keyName: string;
-  readonly kmsKeyArn: string;
+/** `subnetId` is a public subnet (routed to the internet gateway). */
+export interface BastionProps extends HostPlacementProps {
   /** Networks allowed to SSH in; never 0.0.0.0/0. */
   readonly adminCidrs: readonly string[];
   /** ARN partition (aws, aws-cn ...) for the SSM managed policy.
@@ -41,14 +32,7 @@ export class Bastion extends Construct {
     const partition = props.partition ?? "aws";
 
     this.host = new HardenedInstance(this, "host", {
-      name: props.name,
-      vpcId: props.vpcId,
-      subnetId: props.subnetId,
-      availabilityZone: props.availabilityZone,
-      amiId: props.amiId,
-      instanceType: props.instanceType,
-      keyName: props.keyName,
-      kmsKeyArn: props.kmsKeyArn,
+      ...placementOf(props),
       securityGroupDescription: "Bastion: SSH from the admin networks only",
       // Session Manager: a shell without port 22, logged by CloudTrail.
       managedPolicyArns: [`arn:${partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`],

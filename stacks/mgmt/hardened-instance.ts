@@ -11,7 +11,8 @@ import { Instance } from "@cdktf/provider-aws/lib/instance";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { Construct } from "constructs";
 
-export interface HardenedInstanceProps {
+/** Where a management host runs and what it is made of: the bastion and Jenkins take these as they are. */
+export interface HostPlacementProps {
   /** Name of the host's instance, security group, role and profile, e.g. connected-express-bastion. */
   readonly name: string;
   readonly vpcId: string;
@@ -22,8 +23,17 @@ export interface HardenedInstanceProps {
   readonly instanceType: string;
   /** EC2 key pair for the first SSH login. */
   readonly keyName: string;
-  /** Customer-managed key that encrypts the root volume. */
+  /** Customer-managed key that encrypts the root volume (and Jenkins' data volume). */
   readonly kmsKeyArn: string;
+}
+
+/** The placement fields of a host's props, without the host-specific rest. */
+export function placementOf(props: HostPlacementProps): HostPlacementProps {
+  const { name, vpcId, subnetId, availabilityZone, amiId, instanceType, keyName, kmsKeyArn } = props;
+  return { name, vpcId, subnetId, availabilityZone, amiId, instanceType, keyName, kmsKeyArn };
+}
+
+export interface HardenedInstanceProps extends HostPlacementProps {
   /** What the host's security group guards, e.g. "Bastion: SSH from the admin networks". */
   readonly securityGroupDescription: string;
   /** @default 8 */

@@ -9,20 +9,11 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { VolumeAttachment } from "@cdktf/provider-aws/lib/volume-attachment";
 import { Construct } from "constructs";
-import { HardenedInstance } from "./hardened-instance";
+import { HardenedInstance, type HostPlacementProps, placementOf } from "./hardened-instance";
 import { allowTcpIn, allowTcpOut } from "./security-rules";
 
-export interface JenkinsServerProps {
-  /** Name of the host and its group, role and profile, e.g. connected-express-jenkins. */
-  readonly name: string;
-  readonly vpcId: string;
-  /** A private subnet (outbound through NAT only). */
-  readonly subnetId: string;
-  readonly availabilityZone: string;
-  readonly amiId: string;
-  readonly instanceType: string;
-  readonly keyName: string;
-  readonly kmsKeyArn: string;
+/** `subnetId` is a private subnet (outbound through NAT only). */
+export interface JenkinsServerProps extends HostPlacementProps {
   /** The only group allowed to SSH in. */
   readonly bastionSecurityGroupId: string;
   /** @default 20 */
@@ -61,14 +52,7 @@ export class JenkinsServer extends Construct {
     }
 
     this.host = new HardenedInstance(this, "host", {
-      name: props.name,
-      vpcId: props.vpcId,
-      subnetId: props.subnetId,
-      availabilityZone: props.availabilityZone,
-      amiId: props.amiId,
-      instanceType: props.instanceType,
-      keyName: props.keyName,
-      kmsKeyArn: props.kmsKeyArn,
+      ...placementOf(props),
       rootVolumeGiB: props.rootVolumeGiB ?? 20,
       securityGroupDescription: "Jenkins: SSH from the bastion, the UI from its load balancer",
     });

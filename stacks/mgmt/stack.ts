@@ -12,6 +12,7 @@ import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import { clusterName, jenkinsUrl, taskExecutionRoleName, taskFamily, taskRoleName, zoneName } from "../../lib/naming";
+import { applicationEnvironmentNames } from "../../scripts/vars/roles";
 import type { ManagementVars, Vars } from "../../scripts/vars/schema";
 import { WebAcl } from "../constructs/web-acl";
 import type { GlobalStack } from "../global/stack";
@@ -33,31 +34,16 @@ export interface ManagementStackProps {
   readonly global: GlobalStack;
 }
 
-/** The one environment that declares `management` (the vars loader guarantees exactly one). */
-export function managementEnvironmentOf(vars: Vars): string {
-  const managers = Object.values(vars.environments).filter((environment) => environment.management);
-  if (managers.length !== 1) {
-    throw new Error(
-      `exactly one environment must declare "management" (the bastion and Jenkins); found ${managers.length}. Fix environments/*.yaml and run \`pnpm vars\``,
-    );
-  }
-  return managers[0].name;
-}
-
 /** Every environment that runs a service: Jenkins deploys to each. */
 function deployTargets(vars: Vars): DeployTarget[] {
-  return Object.values(vars.environments).flatMap((environment) => {
-    if (!environment.service) return [];
-    const service = environment.service.name;
-    const cluster = clusterName(vars, environment.name);
-    return [
-      {
-        cluster,
-        service,
-        taskFamily: taskFamily(vars, environment.name, service),
-        passRoles: [taskExecutionRoleName(vars, environment.name), taskRoleName(vars, environment.name, service)],
-      },
-    ];
+  return applicationEnvironmentNames(vars).map((environment) => {
+    const service = String(vars.environments[environment].service?.name);
+    return {
+      cluster: clusterName(vars, environment),
+      service,
+      taskFamily: taskFamily(vars, environment, service),
+      passRoles: [taskExecutionRoleName(vars, environment), taskRoleName(vars, environment, service)],
+    };
   });
 }
 

@@ -16,9 +16,7 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { TerraformIterator, Token } from "cdktf";
 import { Construct } from "constructs";
-
-/** TLS 1.3 with TLS 1.2 fallback and forward-secret ciphers only (AWS's recommended policy). */
-export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+import { TLS_POLICY } from "../constructs/tls-policy";
 
 export interface HttpsLoadBalancerProps {
   /** Name of the load balancer (at most 32 characters). */

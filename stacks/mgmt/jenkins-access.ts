@@ -12,6 +12,7 @@ import { LbTargetGroupAttachment } from "@cdktf/provider-aws/lib/lb-target-group
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { Construct } from "constructs";
+import { TLS_POLICY } from "../constructs/tls-policy";
 import { allowTcpIn, allowTcpOut } from "./security-rules";
 
 export interface JenkinsAccessProps {
@@ -39,9 +40,6 @@ export interface JenkinsAccessProps {
    *  @default - the bucket's root */
   readonly accessLogsPrefix?: string;
 }
-
-/** TLS 1.3 and 1.2 only, forward-secret ciphers. */
-export const JENKINS_TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
 export class JenkinsAccess extends Construct {
   readonly loadBalancer: Lb;
@@ -155,7 +153,7 @@ export class JenkinsAccess extends Construct {
       loadBalancerArn: this.loadBalancer.arn,
       port: 443,
       protocol: "HTTPS",
-      sslPolicy: JENKINS_TLS_POLICY,
+      sslPolicy: TLS_POLICY,
       certificateArn: validation.certificateArn,
       defaultAction: [{ type: "forward", targetGroupArn: targetGroup.arn }],
     });

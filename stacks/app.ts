@@ -1,7 +1,7 @@
 /** Builds the App: one stack per layer, one per environment. main.ts and the tests call this. */
 import { App } from "cdktf";
-import { applicationEnvironmentNames, managementEnvironmentName } from "../scripts/vars/roles";
-import type { Vars } from "../scripts/vars/schema";
+import { applicationEnvironmentNames, managementEnvironmentName } from "../config/roles";
+import type { Vars } from "../config/schema";
 import { AppEnvironmentStack } from "./app-env/stack";
 import { GlobalStack } from "./global/stack";
 import { ManagementStack } from "./mgmt/stack";

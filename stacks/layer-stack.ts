@@ -5,7 +5,7 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { S3Backend, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
-import type { Vars } from "../scripts/vars/schema";
+import type { Vars } from "../config/schema";
 
 export interface LayerStackProps {
   readonly vars: Vars;

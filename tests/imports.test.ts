@@ -39,3 +39,42 @@ describe("provider classes are imported by deep path (the barrel costs ~7 s per 
     }
   });
 });
+
+describe("imports run one way: pipelines, scripts, main.ts → stacks → config → lib", () => {
+  const importPattern = /(?:from\s+|import\s*\(\s*|require\(\s*)["']([^"']+)["']/g;
+  /** Every relative import of every source file under `dir`, resolved against the repository root. */
+  function relativeImports(dir: string): { file: string; target: string }[] {
+    return sourceFiles(join(root, dir)).flatMap((file) =>
+      [...readFileSync(file, "utf8").matchAll(importPattern)]
+        .map((match) => match[1])
+        .filter((specifier) => specifier.startsWith("."))
+        .map((specifier) => ({ file: relative(root, file), target: relative(root, resolve(file, "..", specifier)) })),
+    );
+  }
+  const rules: { layer: string; mayNotImport: string[] }[] = [
+    { layer: "lib", mayNotImport: ["config", "stacks", "scripts", "pipelines", "main.ts"] },
+    { layer: "config", mayNotImport: ["stacks", "scripts", "pipelines", "main.ts"] },
+    { layer: "stacks", mayNotImport: ["scripts", "pipelines", "main.ts"] },
+  ];
+
+  for (const { layer, mayNotImport } of rules) {
+    it(`no file under ${layer}/ imports from ${mayNotImport.join(", ")}`, () => {
+      const imports = relativeImports(layer);
+      const offenders = imports.filter(({ target }) =>
+        mayNotImport.some((forbidden) => target === forbidden || target.startsWith(`${forbidden}/`)),
+      );
+      expect(offenders).toEqual([]);
+    });
+  }
+
+  it("the check sees an upward import when one exists", () => {
+    const probe = join(root, "config", `upward-probe-${process.pid}.ts`);
+    writeFileSync(probe, `export { RULES } from "../scripts/policy/rules";\n`);
+    try {
+      const offenders = relativeImports("config").filter(({ target }) => target.startsWith("scripts/"));
+      expect(offenders).toEqual([{ file: relative(root, probe), target: "scripts/policy/rules" }]);
+    } finally {
+      rmSync(probe, { force: true });
+    }
+  });
+});

@@ -10,7 +10,7 @@ import {
   type Task,
 } from "@aws-sdk/client-ecs";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Vars } from "../../scripts/vars/schema";
+import type { Vars } from "../../config/schema";
 import { type DeployResult, deployService } from "../src/deploy/deploy";
 import { type DeployOptions, type DeployTarget, deployTarget } from "../src/deploy/options";
 import { READ_ONLY_FIELDS } from "../src/deploy/task-definition";

@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import type { Vars } from "../vars/schema";
+import type { Vars } from "../../config/schema";
 import { renderInventory } from "./inventory";
 import { OutputsError, parseMgmtOutputs } from "./outputs";
 

@@ -5,7 +5,7 @@
  * their own settings (repository, branch, region ...) from vars at build time, not from Jenkins.
  */
 import { stringify } from "yaml";
-import type { Vars } from "../vars/schema";
+import type { Vars } from "../../config/schema";
 import type { MgmtOutputs } from "./outputs";
 
 export const GENERATED_HEADER =

@@ -8,8 +8,8 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { loadVars, VarsError } from "./load";
-import { renderVars } from "./render";
+import { loadVars, VarsError } from "../../config/load";
+import { renderVars } from "../../config/render";
 
 const root = resolve(dirname(new URL(import.meta.url).pathname), "../..");
 const HELP = `usage: pnpm vars [--check] [--environments DIR] [--templates DIR] [--out FILE]

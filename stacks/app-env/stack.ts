@@ -8,6 +8,7 @@
 import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
+import type { ServiceVars, Vars } from "../../config/schema";
 import {
   clusterName,
   containerName,
@@ -16,7 +17,6 @@ import {
   taskFamily,
   taskRoleName,
 } from "../../lib/naming";
-import type { ServiceVars, Vars } from "../../scripts/vars/schema";
 import { WebAcl } from "../constructs/web-acl";
 import type { GlobalStack } from "../global/stack";
 import { LayerStack } from "../layer-stack";

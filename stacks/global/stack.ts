@@ -10,8 +10,8 @@ import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { Route53Zone } from "@cdktf/provider-aws/lib/route53-zone";
 import type { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import type { Construct } from "constructs";
+import type { Vars } from "../../config/schema";
 import { zoneName } from "../../lib/naming";
-import type { Vars } from "../../scripts/vars/schema";
 import { AccessLogsBucket } from "../constructs/access-logs-bucket";
 import { LayerStack } from "../layer-stack";
 

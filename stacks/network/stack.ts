@@ -8,7 +8,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import type { Construct } from "constructs";
-import type { Vars } from "../../scripts/vars/schema";
+import type { Vars } from "../../config/schema";
 import { EncryptedLogGroup } from "../constructs/encrypted-log-group";
 import { LayerStack } from "../layer-stack";
 import { type EnvironmentSubnets, Network } from "./network";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ServiceVars } from "../../scripts/vars/schema";
+import type { ServiceVars } from "../../config/schema";
 import { copyVars, type Json, synthPlatform } from "../support/synth";
 
 /** prod switched to native ECS blue/green, optionally with a test listener. */

@@ -1,6 +1,6 @@
 import { TerraformStack, Testing } from "cdktf";
 import { describe, expect, it } from "vitest";
-import type { ServiceVars } from "../../scripts/vars/schema";
+import type { ServiceVars } from "../../config/schema";
 import { HttpsLoadBalancer } from "../../stacks/app-env/https-load-balancer";
 import { ServiceAutoscaling } from "../../stacks/app-env/service-autoscaling";
 import { ServiceTargetGroups } from "../../stacks/app-env/service-target-groups";

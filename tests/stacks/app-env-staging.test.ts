@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadVars } from "../../scripts/vars/load";
+import { loadVars } from "../../config/load";
 import { synthPlatform } from "../support/synth";
 import { zeroDowntimeViolations } from "../support/zero-downtime";
 

@@ -2,7 +2,7 @@
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Vars } from "../../scripts/vars/schema";
+import type { Vars } from "../../config/schema";
 import { buildPlatform, createApp } from "../../stacks/app";
 import { vars as renderedVars } from "../../stacks/global/vars";
 

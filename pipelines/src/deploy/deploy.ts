@@ -4,7 +4,7 @@
  */
 import type { ECRClient } from "@aws-sdk/client-ecr";
 import { type ECSClient, RegisterTaskDefinitionCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
-import type { Vars } from "../../../scripts/vars/schema";
+import type { Vars } from "../../../config/schema";
 import { type DeployOptions, deployTarget } from "./options";
 import { type DeployPlan, preflight, runningImage } from "./preflight";
 import { type ProbeReport, type RunningProbe, startProbe } from "./probe";

@@ -4,8 +4,8 @@
  * before any AWS call.
  */
 import { parseArgs } from "node:util";
+import type { Vars } from "../../../config/schema";
 import { clusterName, containerName, taskFamily } from "../../../lib/naming";
-import type { Vars } from "../../../scripts/vars/schema";
 
 /** Bad input: the message names the input and the fix; the CLI exits 2. */
 export class UsageError extends Error {

@@ -3,7 +3,7 @@
  * parameters, derived from the rendered vars. The config.xml templates in pipelines/jobs/ render
  * these values; the Jenkinsfiles read `params.*` defined here and `env.*` from `jobSettings`.
  */
-import type { Vars } from "../../../scripts/vars/schema";
+import type { Vars } from "../../../config/schema";
 
 export const FRONTEND_JOB = "frontend";
 export const DEPLOY_SERVICE_JOB = "deploy-service";

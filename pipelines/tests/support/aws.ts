@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { inject } from "vitest";
-import type { Vars } from "../../../scripts/vars/schema";
+import type { Vars } from "../../../config/schema";
 import { vars } from "../../../stacks/global/vars";
 import { clientConfig } from "../../src/aws/config";
 import { motoClientEnv } from "./moto-server";

@@ -3,7 +3,7 @@
  * stacks/global/vars.ts, so the stacks read complete values and never re-default them.
  */
 import { z } from "zod";
-import { parseCidr } from "../../lib/cidr";
+import { parseCidr } from "../lib/cidr";
 
 export const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]*$/;
 /** AWS region names: partition prefix, direction, number (eu-central-1, us-gov-west-1, ap-southeast-5). */

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parseDocument } from "yaml";
 import type { z } from "zod";
-import { contains, mustParseCidr, overlaps, parseCidr } from "../../lib/cidr";
+import { contains, mustParseCidr, overlaps, parseCidr } from "../lib/cidr";
 import { managementEnvironmentNames } from "./roles";
 import { CommonSchema, ENVIRONMENT_NAME, EnvironmentSchema, type EnvironmentVars, type Vars } from "./schema";
 

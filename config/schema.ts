@@ -67,10 +67,11 @@ const ManagementSchema = z.strictObject({
   jenkins: z.strictObject({
     instanceType: z.string().default("t3.medium"),
     port: positiveInt.max(65535).default(8080),
-    rootVolumeGiB: positiveInt.default(20),
+    /** At least the AMI's own 8 GiB. */
+    rootVolumeGiB: positiveInt.min(8).default(20),
     dataVolumeGiB: positiveInt.default(50),
     /** Daily snapshots of JENKINS_HOME kept by DLM. */
-    snapshotRetainCount: positiveInt.default(14),
+    snapshotRetainCount: positiveInt.max(1000, "DLM keeps at most 1000 snapshots; lower it").default(14),
     /** Git repository of the frontend that the frontend job polls. */
     frontendRepository: z.string(),
     frontendBranch: z.string().default("master"),
@@ -78,6 +79,17 @@ const ManagementSchema = z.strictObject({
     slackChannel: z.string().default("#deployments"),
   }),
 });
+
+/** Memory (MiB) Fargate accepts for each CPU size: 256 takes 512, 1024 or 2048; the others a range in 1 GiB steps. */
+const gibSteps = (fromGiB: number, toGiB: number) =>
+  Array.from({ length: toGiB - fromGiB + 1 }, (_, index) => (fromGiB + index) * 1024);
+const FARGATE_MEMORY_MIB: Record<number, readonly number[]> = {
+  256: [512, 1024, 2048],
+  512: gibSteps(1, 4),
+  1024: gibSteps(2, 8),
+  2048: gibSteps(4, 16),
+  4096: gibSteps(8, 30),
+};
 
 const HealthCheckSchema = z.strictObject({
   path: z.string().startsWith("/").default("/"),
@@ -119,12 +131,50 @@ const ServiceSchema = z
     blueGreenTestListenerPort: positiveInt.max(65535).optional(),
     logRetentionDays: logRetentionDays.default(30),
   })
+  // Cross-field rules: every combination the stacks cannot build is refused here, at `pnpm vars`,
+  // with the file and the key; the constructs do not check these again.
   .superRefine((service, ctx) => {
-    if (service.autoscaling && service.autoscaling.minCount > service.autoscaling.maxCount) {
+    const { autoscaling, healthCheck } = service;
+    if (autoscaling && autoscaling.minCount > autoscaling.maxCount) {
       ctx.addIssue({
         code: "custom",
         path: ["autoscaling", "minCount"],
         message: "is above autoscaling.maxCount; lower minCount or raise maxCount",
+      });
+    } else if (
+      autoscaling &&
+      (service.desiredCount < autoscaling.minCount || service.desiredCount > autoscaling.maxCount)
+    ) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["desiredCount"],
+        message: `${service.desiredCount} lies outside autoscaling.minCount..maxCount (${autoscaling.minCount}..${autoscaling.maxCount}); move it inside or widen the bounds`,
+      });
+    }
+    const memoryChoices = FARGATE_MEMORY_MIB[service.cpu];
+    if (!memoryChoices.includes(service.memory)) {
+      const shown =
+        memoryChoices.length > 3
+          ? `${memoryChoices[0]}..${memoryChoices.at(-1)} in steps of 1024`
+          : memoryChoices.join(", ");
+      ctx.addIssue({
+        code: "custom",
+        path: ["memory"],
+        message: `${service.memory} MiB does not fit cpu ${service.cpu} on Fargate; use ${shown}`,
+      });
+    }
+    if (healthCheck.timeoutSeconds >= healthCheck.intervalSeconds) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["healthCheck", "timeoutSeconds"],
+        message: `${healthCheck.timeoutSeconds} is not shorter than healthCheck.intervalSeconds (${healthCheck.intervalSeconds}); lower the timeout or raise the interval`,
+      });
+    }
+    if (service.blueGreenTestListenerPort !== undefined && service.deployment !== "blue-green") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["blueGreenTestListenerPort"],
+        message: "needs deployment: blue-green (only a blue/green rollout has a revision to test); remove it or switch",
       });
     }
     if (service.blueGreenTestListenerPort !== undefined && [80, 443].includes(service.blueGreenTestListenerPort)) {

@@ -135,6 +135,41 @@ describe("pnpm vars rejects bad input, naming file, key and fix, and leaves vars
       arrange: () => edit("prod.yaml", (text) => `${text}  deregistrationDelaySeconds: 90\n`),
       message: /environments\/prod\.yaml: service\.deregistrationDelaySeconds: is longer than stopTimeoutSeconds/,
     },
+    {
+      name: "a deregistration delay near the 300 s default (it would outlast any stop timeout)",
+      arrange: () => edit("prod.yaml", (text) => `${text}  deregistrationDelaySeconds: 300\n`),
+      message: /environments\/prod\.yaml: service\.deregistrationDelaySeconds: is longer than stopTimeoutSeconds/,
+    },
+    {
+      name: "a desired count outside the autoscaling bounds",
+      arrange: () => edit("prod.yaml", (text) => text.replace("  desiredCount: 2", "  desiredCount: 9")),
+      message:
+        /environments\/prod\.yaml: service\.desiredCount: 9 lies outside autoscaling\.minCount\.\.maxCount \(2\.\.6\); move it inside or widen the bounds/,
+    },
+    {
+      name: "autoscaling bounds with the floor above the ceiling",
+      arrange: () => edit("prod.yaml", (text) => text.replace("    maxCount: 6", "    maxCount: 1")),
+      message: /environments\/prod\.yaml: service\.autoscaling\.minCount: is above autoscaling\.maxCount/,
+    },
+    {
+      name: "a test listener on a rolling deployment",
+      arrange: () => edit("prod.yaml", (text) => `${text}  blueGreenTestListenerPort: 8443\n`),
+      message:
+        /environments\/prod\.yaml: service\.blueGreenTestListenerPort: needs deployment: blue-green .*; remove it or switch/,
+    },
+    {
+      name: "a health check whose timeout is not shorter than its interval",
+      arrange: () =>
+        edit("dev.yaml", (text) => `${text}  healthCheck:\n    intervalSeconds: 5\n    timeoutSeconds: 5\n`),
+      message:
+        /environments\/dev\.yaml: service\.healthCheck\.timeoutSeconds: 5 is not shorter than healthCheck\.intervalSeconds \(5\); lower the timeout/,
+    },
+    {
+      name: "memory that Fargate does not offer for the CPU size",
+      arrange: () => edit("dev.yaml", (text) => `${text}  cpu: 512\n  memory: 512\n`),
+      message:
+        /environments\/dev\.yaml: service\.memory: 512 MiB does not fit cpu 512 on Fargate; use 1024\.\.4096 in steps of 1024/,
+    },
   ];
 
   for (const { name, arrange, message } of cases) {

@@ -24,8 +24,8 @@ export interface BlueGreenOptions {
   readonly productionListenerRule: LbListenerRule;
   /** @default - no test traffic before the switch */
   readonly testListenerRule?: LbListenerRule;
-  /** Minutes blue stays ready for an instant rollback after the switch. @default 5 */
-  readonly bakeTimeMinutes?: number;
+  /** Minutes blue stays ready for an instant rollback after the switch (`blueGreenBakeTimeMinutes` in vars). */
+  readonly bakeTimeMinutes: number;
   /** Name of the role ECS assumes to re-weight the listener rules. */
   readonly infrastructureRoleName: string;
 }
@@ -46,13 +46,13 @@ export interface FargateServiceProps {
   readonly loadBalancerSecurityGroupId: string;
   /** Production (blue) target group. */
   readonly targetGroup: LbTargetGroup;
-  /** @default 2 */
-  readonly desiredCount?: number;
+  /** Tasks to run (`desiredCount` in vars; the schema owns its default and its bounds). */
+  readonly desiredCount: number;
   /** true when Application Auto Scaling owns the count: Terraform then ignores desired_count.
    *  @default false */
   readonly autoscaled?: boolean;
-  /** Seconds ECS ignores failing load balancer health checks of a new task. @default 30 */
-  readonly healthCheckGracePeriodSeconds?: number;
+  /** Seconds ECS ignores failing load balancer health checks of a new task (`healthCheckGracePeriodSeconds`). */
+  readonly healthCheckGracePeriodSeconds: number;
   /** @default - a rolling deployment */
   readonly blueGreen?: BlueGreenOptions;
   /** Listeners the target groups hang off: ECS refuses a target group no listener uses yet. */
@@ -65,8 +65,7 @@ export class FargateService extends Construct {
 
   constructor(scope: Construct, id: string, props: FargateServiceProps) {
     super(scope, id);
-    const desiredCount = props.desiredCount ?? 2;
-    const gracePeriod = props.healthCheckGracePeriodSeconds ?? 30;
+    const { desiredCount } = props;
     if (desiredCount < 1) throw new Error(`desiredCount ${desiredCount} runs no task; use at least 1`);
     if (props.subnetIds.length < 2) {
       throw new Error("FargateService needs private subnets in at least two availability zones to spread its tasks");
@@ -124,9 +123,9 @@ export class FargateService extends Construct {
       deploymentCircuitBreaker: { enable: true, rollback: true },
       deploymentController: { type: "ECS" },
       deploymentConfiguration: blueGreen
-        ? { strategy: "BLUE_GREEN", bakeTimeInMinutes: String(blueGreen.bakeTimeMinutes ?? 5) }
+        ? { strategy: "BLUE_GREEN", bakeTimeInMinutes: String(blueGreen.bakeTimeMinutes) }
         : { strategy: "ROLLING" },
-      healthCheckGracePeriodSeconds: gracePeriod,
+      healthCheckGracePeriodSeconds: props.healthCheckGracePeriodSeconds,
       loadBalancer: [
         {
           targetGroupArn: props.targetGroup.arn,

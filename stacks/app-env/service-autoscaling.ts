@@ -12,8 +12,8 @@ export interface ServiceAutoscalingProps {
   /** Never fewer tasks than this (keep it at least 2 where an AZ outage must not empty the service). */
   readonly minCount: number;
   readonly maxCount: number;
-  /** Average CPU the service is scaled to hold. @default 60 */
-  readonly cpuTargetPercent?: number;
+  /** Average CPU the service is scaled to hold (`autoscaling.cpuTargetPercent` in vars). */
+  readonly cpuTargetPercent: number;
   /** Requests per task per minute to hold; needs `requestCountResourceLabel`.
    *  @default - no request-based scaling */
   readonly requestsPerTarget?: number;
@@ -27,11 +27,6 @@ export class ServiceAutoscaling extends Construct {
 
   constructor(scope: Construct, id: string, props: ServiceAutoscalingProps) {
     super(scope, id);
-    if (props.minCount < 1 || props.minCount > props.maxCount) {
-      throw new Error(
-        `autoscaling bounds ${props.minCount}..${props.maxCount} are invalid; use 1 <= minCount <= maxCount`,
-      );
-    }
     if (props.requestsPerTarget !== undefined && props.requestCountResourceLabel === undefined) {
       throw new Error("requestsPerTarget needs requestCountResourceLabel: the ALB and target group to count on");
     }
@@ -60,7 +55,7 @@ export class ServiceAutoscaling extends Construct {
         },
       });
 
-    track("cpu_tracking", "ECSServiceAverageCPUUtilization", props.cpuTargetPercent ?? 60);
+    track("cpu_tracking", "ECSServiceAverageCPUUtilization", props.cpuTargetPercent);
     if (props.requestsPerTarget !== undefined) {
       track("request_tracking", "ALBRequestCountPerTarget", props.requestsPerTarget, props.requestCountResourceLabel);
     }

@@ -6,18 +6,14 @@
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import { Construct } from "constructs";
 
+/** `service.healthCheck` in vars: the schema owns the defaults and refuses a timeout not shorter than the interval. */
 export interface TargetHealthCheck {
-  /** @default "/" */
-  readonly path?: string;
-  /** @default 5 */
-  readonly intervalSeconds?: number;
-  /** @default 4 */
-  readonly timeoutSeconds?: number;
-  /** Consecutive successes before a new task takes traffic.
-   *  @default 2 */
-  readonly healthyThreshold?: number;
-  /** @default 3 */
-  readonly unhealthyThreshold?: number;
+  readonly path: string;
+  readonly intervalSeconds: number;
+  readonly timeoutSeconds: number;
+  /** Consecutive successes before a new task takes traffic. */
+  readonly healthyThreshold: number;
+  readonly unhealthyThreshold: number;
 }
 
 export interface ServiceTargetGroupsProps {
@@ -26,11 +22,10 @@ export interface ServiceTargetGroupsProps {
   readonly vpcId: string;
   /** The container port the targets listen on. */
   readonly port: number;
-  /** @default - every field's own default */
-  readonly healthCheck?: TargetHealthCheck;
-  /** How long the ALB keeps serving in-flight requests of a deregistered task; at least the longest request.
-   *  @default 15 */
-  readonly deregistrationDelaySeconds?: number;
+  readonly healthCheck: TargetHealthCheck;
+  /** How long the ALB keeps serving in-flight requests of a deregistered task; at least the longest request
+   *  (`deregistrationDelaySeconds` in vars, which the schema keeps within the container's stop timeout). */
+  readonly deregistrationDelaySeconds: number;
   /** @default false - one target group, for rolling deployments */
   readonly blueGreen?: boolean;
 }
@@ -43,24 +38,7 @@ export class ServiceTargetGroups extends Construct {
 
   constructor(scope: Construct, id: string, props: ServiceTargetGroupsProps) {
     super(scope, id);
-    const health = {
-      path: props.healthCheck?.path ?? "/",
-      intervalSeconds: props.healthCheck?.intervalSeconds ?? 5,
-      timeoutSeconds: props.healthCheck?.timeoutSeconds ?? 4,
-      healthyThreshold: props.healthCheck?.healthyThreshold ?? 2,
-      unhealthyThreshold: props.healthCheck?.unhealthyThreshold ?? 3,
-    };
-    const deregistrationDelaySeconds = props.deregistrationDelaySeconds ?? 15;
-    if (health.timeoutSeconds >= health.intervalSeconds) {
-      throw new Error(
-        `health check timeout (${health.timeoutSeconds} s) must be shorter than its interval (${health.intervalSeconds} s); lower timeoutSeconds`,
-      );
-    }
-    if (deregistrationDelaySeconds >= 300) {
-      throw new Error(
-        `deregistrationDelaySeconds ${deregistrationDelaySeconds} slows every rollout by as much; size it for the longest request (well under 300 s)`,
-      );
-    }
+    const { healthCheck: health, deregistrationDelaySeconds } = props;
     const longest = `${props.namePrefix}-green`;
     if (longest.length > 32) {
       throw new Error(`target group name "${longest}" exceeds 32 characters; shorten the project or environment name`);

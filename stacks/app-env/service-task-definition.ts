@@ -18,16 +18,17 @@ export interface ServiceTaskDefinitionProps {
   /** Initial image; the deploy script owns which image runs afterwards. */
   readonly image: string;
   readonly containerPort: number;
-  /** Fargate CPU units. @default 256 */
-  readonly cpu?: number;
-  /** MiB; must fit the CPU size. @default 512 */
-  readonly memory?: number;
-  /** Seconds between SIGTERM and SIGKILL; must cover the load balancer's deregistration delay.
-   *  @default 30 */
-  readonly stopTimeoutSeconds?: number;
-  /** Directories the image writes to, each an ephemeral volume; the rest of the filesystem is read-only.
-   *  @default [] */
-  readonly writablePaths?: string[];
+  // Sizes, timings and paths come from `service` in vars: the schema owns their defaults, their
+  // bounds and the rules between them (memory that fits the CPU, a stop timeout that covers the
+  // deregistration delay, absolute paths).
+  /** Fargate CPU units. */
+  readonly cpu: number;
+  /** MiB; fits the CPU size. */
+  readonly memory: number;
+  /** Seconds between SIGTERM and SIGKILL; covers the load balancer's deregistration delay. */
+  readonly stopTimeoutSeconds: number;
+  /** Directories the image writes to, each an ephemeral volume; the rest of the filesystem is read-only. */
+  readonly writablePaths: readonly string[];
   /** ECR repository the execution role may pull from. */
   readonly repositoryArn: string;
   readonly executionRoleName: string;
@@ -59,16 +60,7 @@ export class ServiceTaskDefinition extends Construct {
 
   constructor(scope: Construct, id: string, props: ServiceTaskDefinitionProps) {
     super(scope, id);
-    const cpu = props.cpu ?? 256;
-    const memory = props.memory ?? 512;
-    const stopTimeout = props.stopTimeoutSeconds ?? 30;
-    const writablePaths = props.writablePaths ?? [];
-    if (stopTimeout < 2 || stopTimeout > 120) {
-      throw new Error(`stopTimeoutSeconds ${stopTimeout} is outside Fargate's 2..120 s; pick a value in range`);
-    }
-    for (const path of writablePaths) {
-      if (!path.startsWith("/")) throw new Error(`writable path "${path}" must be absolute; write it as /${path}`);
-    }
+    const { cpu, memory, stopTimeoutSeconds: stopTimeout, writablePaths } = props;
 
     const account = new DataAwsCallerIdentity(this, "account");
     this.logs = new EncryptedLogGroup(this, "logs", {

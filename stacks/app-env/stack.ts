@@ -58,9 +58,6 @@ export class AppEnvironmentStack extends LayerStack {
       throw new Error(`network or global has no "${envName}" entry; build them from the same vars as this stack`);
     }
     const blueGreen = service.deployment === "blue-green";
-    if (service.blueGreenTestListenerPort !== undefined && !blueGreen) {
-      throw new Error(`${envName}: blueGreenTestListenerPort needs deployment: blue-green; remove it or switch`);
-    }
     const cluster = clusterName(vars, envName);
 
     // One cluster per environment; Container Insights gives per-task CPU, memory and network metrics.
@@ -156,11 +153,6 @@ export class AppEnvironmentStack extends LayerStack {
 
     if (service.autoscaling) {
       const { minCount, maxCount } = service.autoscaling;
-      if (service.desiredCount < minCount || service.desiredCount > maxCount) {
-        throw new Error(
-          `${envName}: desiredCount ${service.desiredCount} lies outside autoscaling ${minCount}..${maxCount}; move it inside`,
-        );
-      }
       new ServiceAutoscaling(this, "autoscaling", {
         clusterName: this.cluster.name,
         serviceName: this.service.service.name,

@@ -11,9 +11,8 @@ import { allowTcpIn, allowTcpOut } from "./security-rules";
 export interface BastionProps extends HostPlacementProps {
   /** Networks allowed to SSH in; never 0.0.0.0/0. */
   readonly adminCidrs: readonly string[];
-  /** ARN partition (aws, aws-cn ...) for the SSM managed policy.
-   *  @default "aws" */
-  readonly partition?: string;
+  /** ARN partition (aws, aws-cn ...) for the SSM managed policy. */
+  readonly partition: string;
 }
 
 const OPEN_INTERNET = ["0.0.0.0/0", "::/0"];
@@ -29,7 +28,7 @@ export class Bastion extends Construct {
     if (open.length > 0) {
       throw new Error(`Bastion: adminCidrs must not contain ${open.join(", ")}; list your office or VPN ranges`);
     }
-    const partition = props.partition ?? "aws";
+    const { partition } = props;
 
     this.host = new HardenedInstance(this, "host", {
       ...placementOf(props),

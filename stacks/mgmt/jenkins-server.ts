@@ -12,24 +12,20 @@ import { Construct } from "constructs";
 import { HardenedInstance, type HostPlacementProps, placementOf } from "./hardened-instance";
 import { allowTcpIn, allowTcpOut } from "./security-rules";
 
-/** `subnetId` is a private subnet (outbound through NAT only). */
+/** `subnetId` is a private subnet (outbound through NAT only). Sizes and counts come from
+ *  `management.jenkins` in vars: the schema owns their defaults and bounds. */
 export interface JenkinsServerProps extends HostPlacementProps {
   /** The only group allowed to SSH in. */
   readonly bastionSecurityGroupId: string;
-  /** @default 20 */
-  readonly rootVolumeGiB?: number;
-  /** Size of the JENKINS_HOME volume.
-   *  @default 50 */
-  readonly dataVolumeGiB?: number;
-  /** Daily snapshots of JENKINS_HOME kept.
-   *  @default 14 */
-  readonly snapshotRetainCount?: number;
-  /** Refuse `terraform destroy` of the JENKINS_HOME volume.
-   *  @default true */
-  readonly protectDataVolume?: boolean;
-  /** ARN partition for the DLM managed policy.
-   *  @default "aws" */
-  readonly partition?: string;
+  readonly rootVolumeGiB: number;
+  /** Size of the JENKINS_HOME volume. */
+  readonly dataVolumeGiB: number;
+  /** Daily snapshots of JENKINS_HOME kept (DLM keeps at most 1000). */
+  readonly snapshotRetainCount: number;
+  /** Refuse `terraform destroy` of the JENKINS_HOME volume (the environment's `deletionProtection`). */
+  readonly protectDataVolume: boolean;
+  /** ARN partition (aws, aws-cn ...) for the DLM managed policy. */
+  readonly partition: string;
 }
 
 /** Device name the data volume is attached as; Nitro hosts show it as an NVMe disk whose serial is the volume id. */
@@ -41,19 +37,11 @@ export class JenkinsServer extends Construct {
 
   constructor(scope: Construct, id: string, props: JenkinsServerProps) {
     super(scope, id);
-    const dataVolumeGiB = props.dataVolumeGiB ?? 50;
-    const snapshotRetainCount = props.snapshotRetainCount ?? 14;
-    const partition = props.partition ?? "aws";
-    if (!Number.isInteger(dataVolumeGiB) || dataVolumeGiB < 1) {
-      throw new Error(`JenkinsServer: dataVolumeGiB must be a whole number of GiB, got ${dataVolumeGiB}`);
-    }
-    if (!Number.isInteger(snapshotRetainCount) || snapshotRetainCount < 1 || snapshotRetainCount > 1000) {
-      throw new Error(`JenkinsServer: snapshotRetainCount must be 1..1000 (DLM's limit), got ${snapshotRetainCount}`);
-    }
+    const { dataVolumeGiB, snapshotRetainCount, partition } = props;
 
     this.host = new HardenedInstance(this, "host", {
       ...placementOf(props),
-      rootVolumeGiB: props.rootVolumeGiB ?? 20,
+      rootVolumeGiB: props.rootVolumeGiB,
       securityGroupDescription: "Jenkins: SSH from the bastion, the UI from its load balancer",
     });
     const groupId = this.host.securityGroup.id;
@@ -90,7 +78,7 @@ export class JenkinsServer extends Construct {
       encrypted: true,
       kmsKeyId: props.kmsKeyArn,
       tags: { Name: `${props.name}-home`, "dlm-snapshot": `${props.name}-home` },
-      lifecycle: { preventDestroy: props.protectDataVolume ?? true },
+      lifecycle: { preventDestroy: props.protectDataVolume },
     });
     new VolumeAttachment(this, "data_volume_attachment", {
       deviceName: JENKINS_DATA_DEVICE,

@@ -21,9 +21,8 @@ export interface NetworkProps {
   readonly availabilityZones: readonly string[];
   /** Environment name → its slice of `cidr`. */
   readonly environmentCidrs: Readonly<Record<string, string>>;
-  /** single: one NAT gateway for all private subnets; per-az: one per AZ.
-   *  @default "single" */
-  readonly natGateways?: "single" | "per-az";
+  /** single: one NAT gateway for all private subnets; per-az: one per AZ (`network.natGateways` in vars). */
+  readonly natGateways: "single" | "per-az";
 }
 
 export interface EnvironmentSubnets {
@@ -41,7 +40,7 @@ export class Network extends Construct {
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
-    const natMode = props.natGateways ?? "single";
+    const natMode = props.natGateways;
     const zones = props.availabilityZones;
     if (zones.length < 2) throw new Error("Network needs at least two availabilityZones for fault tolerance");
     const environments = Object.entries(props.environmentCidrs);

@@ -3,6 +3,10 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
+# Node.js 24 LTS first on PATH (installed into .cache/node24 when the machine's own is older).
+PATH="$(bash scripts/ensure-node.sh):$PATH"
+export PATH
+
 step() { printf '\n==> %s\n' "$*"; }
 
 step "Python tools (.venv)"

@@ -1,6 +1,7 @@
 /**
  * pnpm bench:synth [--runs 5]: wall time and peak memory of `pnpm synth` (scripts/synth.mjs: an
- * esbuild bundle of main.ts), median of N runs, against baselines measured in the same command:
+ * esbuild bundle of main.ts), median of N runs, with a warm bundle (inputs unchanged: reused) and a
+ * cold one (SYNTH_REBUILD=1: built first), against baselines measured in the same command:
  *   - runtime: node + tsx starting and doing nothing (the floor no synth can beat);
  *   - tsx:     the same app run unbundled with node --import tsx;
  *   - barrel:  importing the @cdktf/provider-aws barrel alone (what the deep imports avoid).
@@ -22,8 +23,12 @@ interface Sample {
   peakMiB: number;
 }
 
-function measure(args: string[]): Sample {
-  const run = spawnSync("/usr/bin/time", ["-f", "%e %M", process.execPath, ...args], { cwd: root, encoding: "utf8" });
+function measure(args: string[], env: Record<string, string> = {}): Sample {
+  const run = spawnSync("/usr/bin/time", ["-f", "%e %M", process.execPath, ...args], {
+    cwd: root,
+    encoding: "utf8",
+    env: { ...process.env, ...env },
+  });
   if (run.status !== 0) throw new Error(`${args.join(" ")} failed: ${run.stderr}`);
   const [seconds, kib] = run.stderr.trim().split("\n").at(-1)?.split(" ").map(Number) ?? [];
   return { seconds, peakMiB: kib / 1024 };
@@ -36,18 +41,21 @@ function median(values: number[]): number {
 }
 
 const barrel = ["@cdktf", "provider-aws"].join("/");
-const cases: Array<[string, string[]]> = [
+const cases: Array<[string, string[], Record<string, string>?]> = [
   ["runtime (node --import tsx, empty)", ["--import", "tsx", "-e", "0"]],
-  ["pnpm synth (esbuild bundle, all stacks)", ["scripts/synth.mjs"]],
+  ["pnpm synth, warm bundle (all stacks)", ["scripts/synth.mjs"]],
+  ["pnpm synth, cold bundle (SYNTH_REBUILD=1)", ["scripts/synth.mjs"], { SYNTH_REBUILD: "1" }],
   ["node --import tsx main.ts (same output)", ["--import", "tsx", "main.ts"]],
   ["barrel import alone", ["--import", "tsx", "-e", `await import("${barrel}")`]],
 ];
 
-const results = cases.map(([name, args]) => {
-  const samples = Array.from({ length: runs }, () => measure(args));
+// One run first so that the warm case finds a bundle of the current inputs.
+measure(["scripts/synth.mjs"]);
+const results = cases.map(([name, args, env]) => {
+  const samples = Array.from({ length: runs }, () => measure(args, env));
   return { name, seconds: median(samples.map((s) => s.seconds)), peakMiB: median(samples.map((s) => s.peakMiB)) };
 });
-const [runtime, synth, viaTsx, barrelImport] = results;
+const [runtime, synth, cold, viaTsx, barrelImport] = results;
 console.log(`median of ${runs} runs each (/usr/bin/time: elapsed, max RSS)`);
 for (const result of results) {
   console.log(
@@ -57,5 +65,6 @@ for (const result of results) {
 console.log(
   `synth / runtime: ${(synth.seconds / runtime.seconds).toFixed(2)}x; synth minus runtime: ${(synth.seconds - runtime.seconds).toFixed(2)} s`,
 );
+console.log(`cold bundle / warm bundle: ${(cold.seconds / synth.seconds).toFixed(2)}x`);
 console.log(`node --import tsx main.ts / synth: ${(viaTsx.seconds / synth.seconds).toFixed(2)}x`);
 console.log(`barrel import alone / synth: ${(barrelImport.seconds / synth.seconds).toFixed(2)}x`);

@@ -12,7 +12,6 @@ export type ExitCode = 0 | 1 | 2;
 
 /** Bad input: the message names the input and the fix; the command exits 2. */
 export class UsageError extends Error {
-  readonly exitCode = 2;
   override name = "UsageError";
 }
 

@@ -2,13 +2,15 @@
  * bootstrap-state: creates and hardens the Terraform state bucket named in the vars (stateBucket),
  * idempotently. Thin CLI over src/state/bootstrap.ts. Exit codes: 0 done, 1 AWS error, 2 bad flags.
  */
-import { parseArgs } from "node:util";
 import { S3Client } from "@aws-sdk/client-s3";
+import { runMain } from "../../lib/cli";
 import { vars } from "../../stacks/global/vars";
 import { s3ClientConfig } from "../src/aws/config";
 import { bootstrapStateBucket } from "../src/state/bootstrap";
 
-const USAGE = `Usage: pnpm --filter pipelines bootstrap-state [--dry-run]
+await runMain({
+  name: "bootstrap-state",
+  usage: `usage: pnpm --filter pipelines bootstrap-state [--dry-run]
 
 Creates the Terraform state bucket "${vars.stateBucket}" in ${vars.region} (stateBucket and region in
 environments/common.yaml) and brings it to: versioning on, default KMS encryption, all four public-access
@@ -16,37 +18,14 @@ blocks, a policy denying non-TLS access, noncurrent versions expiring after 90 d
 a second run changes nothing.
 
   --dry-run   print what would change, change nothing
-  --help      show this help`;
-
-async function main(): Promise<number> {
-  let flags: { "dry-run"?: boolean; help?: boolean };
-  try {
-    flags = parseArgs({
-      args: process.argv.slice(2),
-      strict: true,
-      options: { "dry-run": { type: "boolean" }, help: { type: "boolean", short: "h" } },
-    }).values;
-  } catch (error) {
-    console.error(`bootstrap-state: ${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (flags.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  const s3 = new S3Client(s3ClientConfig(vars.region));
-  await bootstrapStateBucket(
-    s3,
-    { bucket: vars.stateBucket, region: vars.region },
-    { dryRun: flags["dry-run"] ?? false, log: (line) => console.log(line) },
-  );
-  return 0;
-}
-
-main().then(
-  (code) => process.exit(code),
-  (error: Error) => {
-    console.error(`bootstrap-state: ${error.message}`);
-    process.exit(1);
+  --help      show this help`,
+  flags: { "dry-run": { type: "boolean", default: false } },
+  run: async ({ flags, out }) => {
+    const s3 = new S3Client(s3ClientConfig(vars.region));
+    await bootstrapStateBucket(
+      s3,
+      { bucket: vars.stateBucket, region: vars.region },
+      { dryRun: flags["dry-run"], log: out },
+    );
   },
-);
+});

@@ -5,33 +5,27 @@
 import { writeFileSync } from "node:fs";
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { ECSClient } from "@aws-sdk/client-ecs";
+import { runMain } from "../../lib/cli";
 import { applicationEnvironments, vars } from "../../stacks/global/vars";
 import { clientConfig } from "../src/aws/config";
 import { deployService } from "../src/deploy/deploy";
-import { DEPLOY_USAGE, parseDeployArgs } from "../src/deploy/options";
+import { DEPLOY_FLAGS, DEPLOY_USAGE, deployOptions } from "../src/deploy/options";
 
-async function main(): Promise<number> {
-  const options = parseDeployArgs(process.argv.slice(2), process.env, vars, applicationEnvironments);
-  if (!options) {
-    console.log(DEPLOY_USAGE);
-    return 0;
-  }
-  const config = clientConfig(vars.region);
-  const result = await deployService(options, {
-    ecs: new ECSClient(config),
-    ecr: new ECRClient(config),
-    vars,
-    log: (line) => console.log(line),
-  });
-  console.log(`\n${result.text}`);
-  if (options.summaryFile) writeFileSync(options.summaryFile, `${result.text}\n`);
-  return result.exitCode;
-}
-
-main().then(
-  (code) => process.exit(code),
-  (error: Error & { exitCode?: number }) => {
-    console.error(`deploy-service: ${error.message}`);
-    process.exit(error.exitCode ?? 1);
+await runMain({
+  name: "deploy-service",
+  usage: DEPLOY_USAGE,
+  flags: DEPLOY_FLAGS,
+  run: async ({ flags, out }) => {
+    const options = deployOptions(flags, process.env, vars, applicationEnvironments);
+    const config = clientConfig(vars.region);
+    const result = await deployService(options, {
+      ecs: new ECSClient(config),
+      ecr: new ECRClient(config),
+      vars,
+      log: out,
+    });
+    out(`\n${result.text}`);
+    if (options.summaryFile) writeFileSync(options.summaryFile, `${result.text}\n`);
+    return result.exitCode;
   },
-);
+});

@@ -1,4 +1,5 @@
 /** pnpm --filter pipelines export-jenkins-job --help: delivers pipelines/jobs/* to Jenkins (see src/jenkins/command.ts). */
-import { runExportCommand } from "../src/jenkins/command";
+import { runMain } from "../../lib/cli";
+import { exportCommand } from "../src/jenkins/command";
 
-process.exitCode = await runExportCommand(process.argv.slice(2));
+await runMain(exportCommand(process.env));

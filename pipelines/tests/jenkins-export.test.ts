@@ -8,8 +8,9 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { CommandIo } from "../../lib/cli";
 import { JenkinsClient } from "../src/jenkins/client";
-import { type CommandIo, runExportCommand } from "../src/jenkins/command";
+import { runExportCommand } from "../src/jenkins/command";
 import { type FakeJenkins, type FakeUser, startFakeJenkins } from "./jenkins-fake-server";
 
 const templates = resolve(import.meta.dirname, "../jobs");

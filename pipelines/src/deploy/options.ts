@@ -3,15 +3,9 @@
  * Jenkins passes (SERVICE, ENVIRONMENT, IMAGE_TAG) second, and checked against the rendered vars
  * before any AWS call.
  */
-import { parseArgs } from "node:util";
 import type { Vars } from "../../../config/schema";
+import { type Flags, UsageError } from "../../../lib/cli";
 import { clusterName, containerName, taskFamily } from "../../../lib/naming";
-
-/** Bad input: the message names the input and the fix; the CLI exits 2. */
-export class UsageError extends Error {
-  readonly exitCode = 2;
-  override name = "UsageError";
-}
 
 export interface DeployOptions {
   readonly environment: string;
@@ -41,7 +35,7 @@ export interface DeployTarget {
   readonly repository: string;
 }
 
-export const DEPLOY_USAGE = `Usage: pnpm --filter pipelines deploy-service --service <name> --environment <env> --image <tag | image URI> [flags]
+export const DEPLOY_USAGE = `usage: pnpm --filter pipelines deploy-service --service <name> --environment <env> --image <tag | image URI> [flags]
 
 Rolls an image onto an ECS service: registers a copy of the service's task definition with only
 the image changed, updates the service and waits until the new revision runs everywhere.
@@ -71,24 +65,28 @@ function positiveNumber(flag: string, raw: string | undefined, fallback: number,
   return value;
 }
 
-/** Parses argv (without node and the script) and env; returns undefined when --help was asked for. */
-export function parseDeployArgs(
-  args: readonly string[],
+export const DEPLOY_FLAGS = {
+  service: { type: "string" },
+  environment: { type: "string" },
+  image: { type: "string" },
+  from: { type: "string" },
+  timeout: { type: "string" },
+  "poll-interval": { type: "string" },
+  "rollback-on-timeout": { type: "boolean", default: false },
+  probe: { type: "string" },
+  "probe-allow-failures": { type: "string" },
+  "probe-interval": { type: "string" },
+  "summary-file": { type: "string" },
+  "dry-run": { type: "boolean", default: false },
+} as const;
+
+/** The deploy's options from its parsed flags and the environment Jenkins passes; throws UsageError. */
+export function deployOptions(
+  flags: Flags<typeof DEPLOY_FLAGS>,
   env: NodeJS.ProcessEnv,
   vars: Vars,
   applicationEnvironments: readonly string[],
-): DeployOptions | undefined {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(args);
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\nRun with --help for the flags.`);
-  }
-  const flags = parsed.values;
-  if (flags.help) return undefined;
-  if (parsed.positionals.length > 0) {
-    throw new UsageError(`unexpected argument ${parsed.positionals[0]}: every input is a flag, see --help`);
-  }
+): DeployOptions {
   const environment = requireEnvironment(
     "--environment",
     flags.environment ?? env.ENVIRONMENT,
@@ -117,36 +115,13 @@ export function parseDeployArgs(
     from: from || undefined,
     timeoutSeconds: positiveNumber("--timeout", flags.timeout, 900),
     pollSeconds: positiveNumber("--poll-interval", flags["poll-interval"], 5),
-    rollbackOnTimeout: flags["rollback-on-timeout"] ?? false,
+    rollbackOnTimeout: flags["rollback-on-timeout"],
     probeUrl: flags.probe,
     probeAllowFailures: positiveNumber("--probe-allow-failures", flags["probe-allow-failures"], 0, true),
     probeIntervalMs: positiveNumber("--probe-interval", flags["probe-interval"], 200, true),
     summaryFile: flags["summary-file"],
-    dryRun: flags["dry-run"] ?? false,
+    dryRun: flags["dry-run"],
   };
-}
-
-function parse(args: readonly string[]) {
-  return parseArgs({
-    args: [...args],
-    strict: true,
-    allowPositionals: true,
-    options: {
-      service: { type: "string" },
-      environment: { type: "string" },
-      image: { type: "string" },
-      from: { type: "string" },
-      timeout: { type: "string" },
-      "poll-interval": { type: "string" },
-      "rollback-on-timeout": { type: "boolean" },
-      probe: { type: "string" },
-      "probe-allow-failures": { type: "string" },
-      "probe-interval": { type: "string" },
-      "summary-file": { type: "string" },
-      "dry-run": { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-    },
-  });
 }
 
 function requireEnvironment(flag: string, value: string | undefined, valid: readonly string[]): string {

@@ -12,13 +12,13 @@ import {
   type Service,
   type TaskDefinition,
 } from "@aws-sdk/client-ecs";
+import { UsageError } from "../../../lib/cli";
 import { awsErrorName } from "../aws/config";
-import { type DeployTarget, imageTag, UsageError } from "./options";
+import { type DeployTarget, imageTag } from "./options";
 import { containerImage, revisionName, shapeChanges, withImage } from "./task-definition";
 
 /** The service's state forbids the deploy (missing, inactive, already deploying): exit 1. */
 export class PreflightError extends Error {
-  readonly exitCode = 1;
   override name = "PreflightError";
 }
 

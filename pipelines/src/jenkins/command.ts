@@ -2,16 +2,16 @@
  * export-jenkins-job: flags, a preflight that changes nothing (render and validate every job,
  * credentials, URL), then the work. The bin file only wires this to the process.
  */
-import { spawnSync } from "node:child_process";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { $ } from "zx";
+import { type Command, type CommandInput, type CommandIo, consoleIo, runCommand, UsageError } from "../../../lib/cli";
 import { jenkinsUrl } from "../../../lib/naming";
 import { applicationEnvironments, managementEnvironment, vars } from "../../../stacks/global/vars";
-import { JenkinsClient, JenkinsError } from "./client";
+import { JenkinsClient } from "./client";
 import { exportJobs, pullJob } from "./export";
 import { type JobsInput, jobDefinitions, type PipelineScm } from "./jobs";
-import { JobDefinitionError, renderJobs } from "./render";
+import { renderJobs } from "./render";
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 const DEFAULTS = {
@@ -38,114 +38,85 @@ Every job is rendered and validated before anything is sent.
 
 Environment: JENKINS_USER and JENKINS_API_TOKEN (basic auth with an API token).`;
 
-export interface CommandIo {
-  readonly out: (text: string) => void;
-  readonly err: (text: string) => void;
-}
+const FLAGS = {
+  url: { type: "string" },
+  "dry-run": { type: "boolean", default: false },
+  pull: { type: "string" },
+  "scm-url": { type: "string" },
+  "scm-branch": { type: "string", default: DEFAULTS.scmBranch },
+  "scm-credentials": { type: "string", default: DEFAULTS.scmCredentials },
+  "jobs-dir": { type: "string", default: DEFAULTS.jobsDir },
+} as const;
 
-const consoleIo: CommandIo = { out: (text) => console.log(text), err: (text) => console.error(text) };
 const realVars: JobsInput = { vars, applicationEnvironments, managementEnvironment };
 
-class UsageError extends Error {}
+/** export-jenkins-job as a command: Jenkins credentials from `env`, job values from `input`. */
+export function exportCommand(env: NodeJS.ProcessEnv, input: JobsInput = realVars): Command<typeof FLAGS> {
+  return { name: "export-jenkins-job", usage: USAGE, flags: FLAGS, run: (io) => exportJenkinsJobs(io, env, input) };
+}
 
-export async function runExportCommand(
+export function runExportCommand(
   args: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
   io: CommandIo = consoleIo,
   input: JobsInput = realVars,
 ): Promise<number> {
-  let flags: ReturnType<typeof parse>;
-  try {
-    flags = parse(args);
-  } catch (error) {
-    io.err(`export-jenkins-job: ${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (flags.help) {
-    io.out(USAGE);
-    return 0;
-  }
-  try {
-    // Preflight: everything below up to the client changes nothing, on disk or in Jenkins.
-    const jobsDir = resolve(flags["jobs-dir"] ?? DEFAULTS.jobsDir);
-    const scm: PipelineScm = {
-      url: flags["scm-url"] ?? originUrl(),
-      branch: flags["scm-branch"] ?? DEFAULTS.scmBranch,
-      credentialsId: flags["scm-credentials"] ?? DEFAULTS.scmCredentials,
-    };
-    const rendered = renderJobs(jobsDir, jobDefinitions(input), scm);
-    const url = jenkinsRoot(flags.url ?? jenkinsUrl(input.vars, input.managementEnvironment));
-    const client = new JenkinsClient(url, credentials(env, url));
+  return runCommand(exportCommand(env, input), args, io);
+}
 
-    if (flags.pull !== undefined) {
-      const job = flags.pull;
-      if (!/^[\w.-]+(\/[\w.-]+)*$/.test(job)) throw new UsageError(`--pull "${job}" is not a job name`);
-      const result = await pullJob(
-        client,
-        job,
-        jobsDir,
-        rendered.find((candidate) => candidate.name === job),
+async function exportJenkinsJobs(
+  { flags, out }: CommandInput<typeof FLAGS>,
+  env: NodeJS.ProcessEnv,
+  input: JobsInput,
+): Promise<undefined> {
+  if (flags.pull !== undefined && flags["dry-run"]) throw new UsageError("--pull and --dry-run exclude each other");
+  // Preflight: everything below up to the client changes nothing, on disk or in Jenkins.
+  const jobsDir = resolve(flags["jobs-dir"]);
+  const scm: PipelineScm = {
+    url: flags["scm-url"] ?? (await originUrl()),
+    branch: flags["scm-branch"],
+    credentialsId: flags["scm-credentials"],
+  };
+  const rendered = renderJobs(jobsDir, jobDefinitions(input), scm);
+  const url = jenkinsRoot(flags.url ?? jenkinsUrl(input.vars, input.managementEnvironment));
+  const client = new JenkinsClient(url, credentials(env, url));
+
+  if (flags.pull !== undefined) {
+    const job = flags.pull;
+    if (!/^[\w.-]+(\/[\w.-]+)*$/.test(job)) throw new UsageError(`--pull "${job}" is not a job name`);
+    const result = await pullJob(
+      client,
+      job,
+      jobsDir,
+      rendered.find((candidate) => candidate.name === job),
+    );
+    out(`pulled ${job} from ${url} into ${result.path}`);
+    if (result.diff === undefined) {
+      out(
+        `"${job}" is not defined here: add it to pipelines/src/jenkins/jobs.ts and as pipelines/jobs/${job}/config.xml.njk`,
       );
-      io.out(`pulled ${job} from ${url} into ${result.path}`);
-      if (result.diff === undefined) {
-        io.out(
-          `"${job}" is not defined here: add it to pipelines/src/jenkins/jobs.ts and as pipelines/jobs/${job}/config.xml.njk`,
-        );
-      } else {
-        io.out(result.diff);
-        io.out(
-          `port the changes into pipelines/jobs/${job}/config.xml.njk (values from vars stay templated), then delete ${result.path}`,
-        );
-      }
-      return 0;
+    } else {
+      out(result.diff);
+      out(
+        `port the changes into pipelines/jobs/${job}/config.xml.njk (values from vars stay templated), then delete ${result.path}`,
+      );
     }
-
-    const reports = await exportJobs(client, rendered, {
-      dryRun: flags["dry-run"],
-      onReport: (report) => {
-        io.out(`${report.name}: ${report.outcome}`);
-        if (report.diff) io.out(report.diff);
-      },
-    });
-    io.out(`${flags["dry-run"] ? "dry run, nothing changed: " : ""}${reports.length} job(s) checked against ${url}`);
-    return 0;
-  } catch (error) {
-    if (error instanceof UsageError) {
-      io.err(`export-jenkins-job: ${error.message}\n\n${USAGE}`);
-      return 2;
-    }
-    if (error instanceof JobDefinitionError || error instanceof JenkinsError) {
-      io.err(`export-jenkins-job: ${error.message}`);
-      return 1;
-    }
-    throw error;
+    return;
   }
-}
 
-function parse(args: readonly string[]) {
-  const { values, positionals } = parseArgs({
-    args: [...args],
-    options: {
-      url: { type: "string" },
-      "dry-run": { type: "boolean", default: false },
-      pull: { type: "string" },
-      "scm-url": { type: "string" },
-      "scm-branch": { type: "string" },
-      "scm-credentials": { type: "string" },
-      "jobs-dir": { type: "string" },
-      help: { type: "boolean", short: "h", default: false },
+  const reports = await exportJobs(client, rendered, {
+    dryRun: flags["dry-run"],
+    onReport: (report) => {
+      out(`${report.name}: ${report.outcome}`);
+      if (report.diff) out(report.diff);
     },
-    strict: true,
-    allowPositionals: true,
   });
-  if (positionals.length > 0) throw new Error(`unexpected argument "${positionals[0]}"`);
-  if (values.pull !== undefined && values["dry-run"]) throw new Error("--pull and --dry-run exclude each other");
-  return values;
+  out(`${flags["dry-run"] ? "dry run, nothing changed: " : ""}${reports.length} job(s) checked against ${url}`);
 }
 
-function originUrl(): string {
-  const result = spawnSync("git", ["remote", "get-url", "origin"], { cwd: REPO_ROOT, encoding: "utf8" });
-  const url = result.status === 0 ? result.stdout.trim() : "";
+async function originUrl(): Promise<string> {
+  const result = await $({ cwd: REPO_ROOT, quiet: true, nothrow: true })`git remote get-url origin`;
+  const url = result.exitCode === 0 ? result.stdout.trim() : "";
   if (!url) {
     throw new UsageError(
       'cannot tell which repository the jobs read their Jenkinsfiles from: this checkout has no "origin" remote; pass --scm-url <git url>',

@@ -1,9 +1,10 @@
 /**
- * One shape for every command-line script (pipelines/bin/<name>.ts, scripts/<tool>/cli.ts): flags parsed by
- * node:util parseArgs, `-h`/`--help` prints the usage, every error goes to stderr behind the
- * command's name, and the exit code says what happened: 0 done, 1 failed, 2 bad input.
- * A command line that does not parse is answered with the usage; any other bad input throws
- * UsageError, whose message names the input and the fix. Dependency-free: pipelines/ imports it.
+ * One shape for every command-line script (pipelines/bin/<name>.ts, scripts/<tool>/cli.ts):
+ * flags parsed by node:util parseArgs, `-h`/`--help` prints the usage, every error goes to
+ * stderr behind the command's name, and the exit code says what happened: 0 done, 1 failed,
+ * 2 bad input. A command line that does not parse is answered with the usage; any other bad
+ * input throws UsageError, whose message names the input and the fix.
+ * Dependency-free like the rest of lib/: the pipelines package imports it.
  */
 import { type ParseArgsConfig, parseArgs } from "node:util";
 
@@ -80,7 +81,7 @@ export async function runCommand<const F extends FlagSpecs>(
   }
 }
 
-/** The bin file's one line: runs `command` on this process's arguments and sets its exit code. */
+/** How a CLI file runs its command: on this process's arguments, setting the process's exit code. */
 export async function runMain<const F extends FlagSpecs>(command: Command<F>): Promise<void> {
   process.exitCode = await runCommand(command, process.argv.slice(2));
 }

@@ -4,8 +4,8 @@
  */
 import { Eip } from "@cdktf/provider-aws/lib/eip";
 import { Construct } from "constructs";
+import { allowTcpInFromNetworks, allowTcpOut } from "../constructs/security-rules";
 import { HardenedInstance, type HostPlacementProps, placementOf } from "./hardened-instance";
-import { allowTcpIn, allowTcpOut } from "./security-rules";
 
 /** `subnetId` is a public subnet (routed to the internet gateway). */
 export interface BastionProps extends HostPlacementProps {
@@ -38,13 +38,11 @@ export class Bastion extends Construct {
     });
     const groupId = this.host.securityGroup.id;
 
-    props.adminCidrs.forEach((cidr, index) => {
-      allowTcpIn(this, `ssh_from_admin_${index}`, {
-        securityGroupId: groupId,
-        port: 22,
-        cidr,
-        description: `SSH from admin network ${cidr}`,
-      });
+    allowTcpInFromNetworks(this, {
+      securityGroupId: groupId,
+      port: 22,
+      cidrs: props.adminCidrs,
+      describe: (from) => `SSH from admin network ${from}`,
     });
     // The SSM agent and apt reach AWS endpoints and mirrors over HTTPS; Debian mirrors may use HTTP.
     allowTcpOut(this, "https_out", {

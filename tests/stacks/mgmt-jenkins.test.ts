@@ -156,11 +156,9 @@ describe("mgmt: Jenkins behind a TLS load balancer for the admin networks", () =
       body["//"].metadata.path.endsWith("jenkins_access/security_group"),
     );
     const ingress = mgmt
-      .resourceList("aws_security_group_rule")
-      .filter(
-        (rule) => rule.type === "ingress" && rule.security_group_id === `\${aws_security_group.${group?.[0]}.id}`,
-      );
-    expect(ingress.map((rule) => `${rule.from_port} ${rule.cidr_blocks}`).sort()).toEqual([
+      .resourceList("aws_vpc_security_group_ingress_rule")
+      .filter((rule) => rule.security_group_id === `\${aws_security_group.${group?.[0]}.id}`);
+    expect(ingress.map((rule) => `${rule.from_port} ${rule.cidr_ipv4}`).sort()).toEqual([
       "443 203.0.113.0/24",
       "80 203.0.113.0/24",
     ]);

@@ -12,13 +12,19 @@ function address(stack: SynthesizedStack, type: string, pathSuffix: string): str
   return `\${${type}.${names[0]}.`;
 }
 
-/** Every rule of one security group (by its address), as "<type> <port> <peer>". */
+const RULE_TYPES = { ingress: "aws_vpc_security_group_ingress_rule", egress: "aws_vpc_security_group_egress_rule" };
+
+/** Every rule of one security group (by its address), as "<direction> <ports> <peer>". */
 function rulesOf(stack: SynthesizedStack, groupAddress: string): string[] {
-  return stack
-    .resourceList("aws_security_group_rule")
-    .filter((rule) => rule.security_group_id === `${groupAddress}id}`)
-    .map(
-      (rule) => `${rule.type} ${rule.from_port}-${rule.to_port} ${rule.source_security_group_id ?? rule.cidr_blocks}`,
+  return Object.entries(RULE_TYPES)
+    .flatMap(([direction, type]) =>
+      stack
+        .resourceList(type)
+        .filter((rule) => rule.security_group_id === `${groupAddress}id}`)
+        .map(
+          (rule) =>
+            `${direction} ${rule.from_port}-${rule.to_port} ${rule.referenced_security_group_id ?? rule.cidr_ipv4}`,
+        ),
     )
     .sort();
 }
@@ -106,11 +112,22 @@ describe("mgmt: SSH and network access", () => {
   });
 
   it("describes every security group and every rule", () => {
-    const undescribed = [...mgmt.resourceList("aws_security_group"), ...mgmt.resourceList("aws_security_group_rule")]
+    const rules = Object.values(RULE_TYPES).flatMap((type) => mgmt.resourceList(type));
+    const undescribed = [...mgmt.resourceList("aws_security_group"), ...rules]
       .filter((item) => typeof item.description !== "string" || item.description.trim().length < 10)
       .map((item) => item["//"].metadata.path);
-    expect(mgmt.resourceList("aws_security_group_rule").length).toBeGreaterThan(8);
+    expect(rules.length).toBeGreaterThan(8);
     expect(undescribed).toEqual([]);
+  });
+
+  it("writes every security group rule as its own aws_vpc_security_group_*_rule, in every stack", () => {
+    // The provider warns that mixing these with aws_security_group_rule or inline rules on one group overwrites rules.
+    const otherStyles = everyStack.flatMap((stack) => [
+      ...Object.keys(stack.resources("aws_security_group_rule")),
+      ...stack.resourceList("aws_security_group").filter((group) => group.ingress || group.egress),
+    ]);
+    expect(everyStack.flatMap((stack) => stack.resourceList(RULE_TYPES.ingress)).length).toBeGreaterThan(0);
+    expect(otherStyles).toEqual([]);
   });
 
   it("refuses a platform without exactly one management environment, and says where to fix it", () => {

@@ -17,7 +17,7 @@ import {
   taskFamily,
   taskRoleName,
 } from "../../lib/naming";
-import { WebAcl } from "../constructs/web-acl";
+import { movedFrom } from "../constructs/moved";
 import type { GlobalStack } from "../global/stack";
 import { LayerStack } from "../layer-stack";
 import type { NetworkStack } from "../network/stack";
@@ -88,23 +88,22 @@ export class AppEnvironmentStack extends LayerStack {
       deletionProtection: environment.deletionProtection,
       // Logs land under <bucket>/<stack id>/AWSLogs/... (ELB adds the slash; a prefix must not end in one).
       accessLogs: { bucket: props.global.accessLogsBucket.bucket, prefix: id },
-    });
-
-    new WebAcl(this, "web_acl", {
-      name: cluster,
-      description: `Blocks known-bad requests to ${cluster}`,
-      resourceArn: this.loadBalancer.loadBalancer.arn,
-      // IP reputation, known bad inputs (Log4Shell probes ...), the common rule set; anonymous IPs
-      // include corporate VPNs and cloud-hosted monitors, so they are observed, not blocked.
-      ruleGroups: [
-        { name: "AWSManagedRulesAmazonIpReputationList", mode: "block" },
-        { name: "AWSManagedRulesKnownBadInputsRuleSet", mode: "block" },
-        { name: "AWSManagedRulesCommonRuleSet", mode: "block" },
-        { name: "AWSManagedRulesAnonymousIpList", mode: "count" },
-      ],
       region: vars.region,
-      logRetentionDays: service.logRetentionDays,
+      firewall: {
+        description: `Blocks known-bad requests to ${cluster}`,
+        // IP reputation, known bad inputs (Log4Shell probes ...), the common rule set; anonymous IPs
+        // include corporate VPNs and cloud-hosted monitors, so they are observed, not blocked.
+        ruleGroups: [
+          { name: "AWSManagedRulesAmazonIpReputationList", mode: "block" },
+          { name: "AWSManagedRulesKnownBadInputsRuleSet", mode: "block" },
+          { name: "AWSManagedRulesCommonRuleSet", mode: "block" },
+          { name: "AWSManagedRulesAnonymousIpList", mode: "count" },
+        ],
+        logRetentionDays: service.logRetentionDays,
+      },
     });
+    // The web ACL was the stack's own "web_acl" before the load balancer owned it (issue 11).
+    movedFrom(this.loadBalancer.webAcl, "web_acl");
 
     const task = new ServiceTaskDefinition(this, "task", {
       family: taskFamily(vars, envName, service.name),

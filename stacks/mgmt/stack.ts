@@ -14,7 +14,7 @@ import type { Construct } from "constructs";
 import { applicationEnvironmentNames } from "../../config/roles";
 import type { ManagementVars, Vars } from "../../config/schema";
 import { clusterName, jenkinsUrl, taskExecutionRoleName, taskFamily, taskRoleName, zoneName } from "../../lib/naming";
-import { WebAcl } from "../constructs/web-acl";
+import { movedFrom } from "../constructs/moved";
 import type { GlobalStack } from "../global/stack";
 import { LayerStack } from "../layer-stack";
 import type { NetworkStack } from "../network/stack";
@@ -132,36 +132,34 @@ export class ManagementStack extends LayerStack {
     this.jenkinsAccess = new JenkinsAccess(this, "jenkins_access", {
       name: this.name("jenkins"),
       vpcId: network.vpcId,
-      publicSubnetIds: subnets.publicSubnetIds,
-      adminCidrs: vars.adminCidrs,
+      subnetIds: subnets.publicSubnetIds,
+      allowedCidrs: vars.adminCidrs,
       zoneId: zone.zoneId,
-      hostname: jenkinsHostname,
+      domainName: jenkinsHostname,
       jenkinsInstanceId: this.jenkins.host.instance.id,
       jenkinsSecurityGroupId: this.jenkins.host.securityGroup.id,
       jenkinsPort: settings.jenkins.port,
       deletionProtection: vars.environments[environment].deletionProtection,
       // Logs land under <bucket>/<stack id>/AWSLogs/..., like every other load balancer's.
-      accessLogsBucket: global.accessLogsBucket.bucket,
-      accessLogsPrefix: id,
-    });
-
-    // The security group already limits callers to the admin networks; the ACL adds exploit
-    // payloads (Log4j, Java deserialization: the classic Jenkins attack surface) and bad-reputation
-    // or anonymizing addresses, in case an admin network itself is compromised. The common rule set
-    // is left out: its 8 KB body limit blocks Jenkins' own configuration forms.
-    new WebAcl(this, "jenkins_waf", {
-      name: this.name("jenkins"),
-      description: "Jenkins UI: blocks known exploit payloads and bad-reputation addresses",
-      resourceArn: this.jenkinsAccess.loadBalancer.arn,
+      accessLogs: { bucket: global.accessLogsBucket.bucket, prefix: id },
       region: vars.region,
-      logRetentionDays: 365,
-      ruleGroups: [
-        { name: "AWSManagedRulesKnownBadInputsRuleSet", mode: "block" },
-        { name: "AWSManagedRulesAmazonIpReputationList", mode: "block" },
-        // Admin VPNs often leave through a hosting provider's addresses: count those, block the rest.
-        { name: "AWSManagedRulesAnonymousIpList", mode: "block", countOnlyRules: ["HostingProviderIPList"] },
-      ],
+      // The security group already limits callers to the admin networks; the ACL adds exploit
+      // payloads (Log4j, Java deserialization: the classic Jenkins attack surface) and bad-reputation
+      // or anonymizing addresses, in case an admin network itself is compromised. The common rule set
+      // is left out: its 8 KB body limit blocks Jenkins' own configuration forms.
+      firewall: {
+        description: "Jenkins UI: blocks known exploit payloads and bad-reputation addresses",
+        logRetentionDays: 365,
+        ruleGroups: [
+          { name: "AWSManagedRulesKnownBadInputsRuleSet", mode: "block" },
+          { name: "AWSManagedRulesAmazonIpReputationList", mode: "block" },
+          // Admin VPNs often leave through a hosting provider's addresses: count those, block the rest.
+          { name: "AWSManagedRulesAnonymousIpList", mode: "block", countOnlyRules: ["HostingProviderIPList"] },
+        ],
+      },
     });
+    // The web ACL was the stack's own "jenkins_waf" before the shared load balancer owned it (issue 11).
+    movedFrom(this.jenkinsAccess.webAcl, "jenkins_waf");
 
     new Route53Record(this, "bastion_record", {
       zoneId: zone.zoneId,

@@ -41,6 +41,10 @@ describe("application environment constructs: invalid props fail at construction
           targetGroup: groups.primary,
           alternateTargetGroup: groups.alternate,
           testListenerPort: 8443,
+          deletionProtection: false,
+          accessLogs: { bucket: "logs", prefix: "dev" },
+          region: "eu-central-1",
+          firewall: { description: "test", ruleGroups: [{ name: "AWSManagedRulesCommonRuleSet", mode: "block" }] },
         }),
     ).toThrow(/testListenerPort needs testListenerCidrs/);
   });

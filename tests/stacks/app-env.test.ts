@@ -305,7 +305,9 @@ describe("application environments: the web application firewall", () => {
 
   it("logs every WAF decision to an encrypted aws-waf-logs- group", () => {
     const logging = prod.resource("aws_wafv2_web_acl_logging_configuration");
-    expect(logging.log_destination_configs).toEqual([expect.stringMatching(/aws_cloudwatch_log_group\.web_acl_logs/)]);
+    expect(logging.log_destination_configs).toEqual([
+      expect.stringMatching(/aws_cloudwatch_log_group\.load_balancer_web_acl_logs/),
+    ]);
     expect(prod.resource("aws_cloudwatch_log_group", "web_acl/logs/log_group").name).toBe(
       "aws-waf-logs-connected-express-prod",
     );

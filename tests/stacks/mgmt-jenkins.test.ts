@@ -164,6 +164,10 @@ describe("mgmt: Jenkins behind a TLS load balancer for the admin networks", () =
     ]);
   });
 
+  it("refuses every request that is not strictly RFC 7230: only admins' browsers come through", () => {
+    expect(loadBalancer.desync_mitigation_mode).toBe("strictest");
+  });
+
   it("forwards to the Jenkins instance on the Jenkins port and checks its login page", () => {
     const targetGroup = mgmt.resource("aws_lb_target_group");
     expect(targetGroup).toMatchObject({ port: 8080, protocol: "HTTP", target_type: "instance" });
@@ -172,7 +176,7 @@ describe("mgmt: Jenkins behind a TLS load balancer for the admin networks", () =
   });
 
   it("publishes jenkins.mgmt.<domain> as an alias of the load balancer", () => {
-    const record = mgmt.resource("aws_route53_record", "jenkins_access/record");
+    const record = mgmt.resource("aws_route53_record", "jenkins_access/alias_record");
     expect(record).toMatchObject({ name: "jenkins.mgmt.connected.express", type: "A" });
     expect(record.alias.name).toMatch(/aws_lb\.jenkins_access_load_balancer_.*\.dns_name/);
   });
@@ -193,7 +197,7 @@ describe("mgmt: a web ACL in front of the Jenkins load balancer", () => {
       /aws_lb\.jenkins_access_load_balancer_.*\.arn/,
     );
     expect(mgmt.resource("aws_wafv2_web_acl_logging_configuration").log_destination_configs).toEqual([
-      expect.stringMatching(/aws_cloudwatch_log_group\.jenkins_waf_logs_/),
+      expect.stringMatching(/aws_cloudwatch_log_group\.jenkins_access_web_acl_logs_/),
     ]);
     expect(mgmt.resource("aws_cloudwatch_log_group").name).toBe("aws-waf-logs-connected-express-jenkins");
   });

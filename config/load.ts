@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parseDocument } from "yaml";
 import type { z } from "zod";
-import { contains, mustParseCidr, overlaps, parseCidr } from "../lib/cidr";
+import { networkLayoutProblems } from "./network-layout";
 import { managementEnvironmentNames } from "./roles";
 import { CommonSchema, ENVIRONMENT_NAME, EnvironmentSchema, type EnvironmentVars, type Vars } from "./schema";
 
@@ -104,33 +104,7 @@ export function loadVars(environmentsDir: string, cwd = process.cwd()): Vars {
   }
 
   if (common?.success) {
-    const { network, region } = common.data;
-    for (const zone of network.availabilityZones) {
-      if (!zone.startsWith(region) || !/^[a-z]$/.test(zone.slice(region.length))) {
-        problems.push(
-          `${show(COMMON_FILE)}: network.availabilityZones: "${zone}" is not a zone of ${region}; use ${region}a, ${region}b, ...`,
-        );
-      }
-    }
-    const vpc = mustParseCidr(network.cidr);
-    const entries = Object.values(environments);
-    for (const [index, environment] of entries.entries()) {
-      const block = parseCidr(environment.cidr);
-      if (typeof block === "string") continue;
-      if (!contains(vpc, block)) {
-        problems.push(
-          `${show(`${environment.name}.yaml`)}: cidr: ${environment.cidr} lies outside network.cidr ${network.cidr} in ${COMMON_FILE}; pick a slice of the VPC`,
-        );
-      }
-      for (const other of entries.slice(index + 1)) {
-        const otherBlock = parseCidr(other.cidr);
-        if (typeof otherBlock !== "string" && overlaps(block, otherBlock)) {
-          problems.push(
-            `${show(`${other.name}.yaml`)}: cidr: ${other.cidr} overlaps ${environment.cidr} of ${environment.name}.yaml; give each environment its own range`,
-          );
-        }
-      }
-    }
+    problems.push(...networkLayoutProblems(common.data, Object.values(environments), show, COMMON_FILE));
     const managers = managementEnvironmentNames({ environments });
     if (problems.length === 0 && managers.length !== 1) {
       problems.push(

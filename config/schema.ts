@@ -33,9 +33,17 @@ export const CommonSchema = z.strictObject({
   domain: z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, "use a DNS name such as connected.express"),
   stateBucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "use a valid S3 bucket name"),
   adminCidrs: z.array(cidr).min(1, "list at least one admin network"),
-  tags: z.record(z.string(), z.string()).default({}),
+  /** Sorted by key, so that reordering them in the file changes nothing downstream. */
+  tags: z
+    .record(z.string(), z.string())
+    .default({})
+    .transform((tags) => Object.fromEntries(Object.entries(tags).sort(([a], [b]) => a.localeCompare(b)))),
   network: z.strictObject({
     cidr,
+    /** The network layer's own slice: one public subnet per zone slot for the NAT gateways. No
+     *  environment may claim it, so adding or removing environments never touches NAT. */
+    natCidr: cidr,
+    /** Zones in use; at least two. Order does not matter: a subnet's place comes from its zone's letter. */
     availabilityZones: z.array(z.string()).min(2, "list at least two availability zones"),
     natGateways: z.enum(["single", "per-az"]).default("single"),
     flowLogRetentionDays: logRetentionDays.default(365),

@@ -57,11 +57,23 @@ export function contains(outer: Ipv4Block, inner: Ipv4Block): boolean {
 /** Splits `cidr` into `count` equal subnets (count rounded up to a power of two), in address order. */
 export function splitCidr(cidr: string, count: number): string[] {
   const block = mustParseCidr(cidr);
-  const extraBits = Math.ceil(Math.log2(Math.max(count, 1)));
-  const prefix = block.prefix + extraBits;
-  if (prefix > 28) {
+  const prefix = splitPrefix(block.prefix, count);
+  if (prefix > SMALLEST_SUBNET_PREFIX) {
     throw new Error(`${cidr} is too small for ${count} subnets (AWS subnets are /28 at the smallest)`);
   }
   const size = 2 ** (32 - prefix);
   return Array.from({ length: count }, (_, index) => formatCidr({ network: block.network + index * size, prefix }));
+}
+
+/** The prefix length of a subnet when `cidr`'s prefix is split `count` ways (count rounded up to a power of two). */
+export function splitPrefix(prefix: number, count: number): number {
+  return prefix + Math.ceil(Math.log2(Math.max(count, 1)));
+}
+
+/** AWS subnets are /28 at the smallest. */
+export const SMALLEST_SUBNET_PREFIX = 28;
+
+/** The largest prefix (smallest slice) that still splits `count` ways into subnets AWS accepts. */
+export function largestPrefixFor(count: number): number {
+  return SMALLEST_SUBNET_PREFIX - Math.ceil(Math.log2(Math.max(count, 1)));
 }

@@ -131,6 +131,29 @@ describe("pnpm vars rejects bad input, naming file, key and fix, and leaves vars
       message: /environments\/common\.yaml: network\.availabilityZones: "us-east-1b" is not a zone of eu-central-1/,
     },
     {
+      name: "an environment slice too small for a public and a private subnet in every zone slot of the region",
+      arrange: () => edit("dev.yaml", (text) => text.replace("10.0.16.0/20", "10.0.16.0/26")),
+      message:
+        /environments\/dev\.yaml: cidr: 10\.0\.16\.0\/26 is too small: a slice is split into 8 subnets \(eu-central-1 offers zones a, b, c: 4 slots\), \/28 at the smallest; use a \/25 or larger/,
+    },
+    {
+      name: "an environment slice that overlaps the network layer's NAT slice",
+      arrange: () => edit("dev.yaml", (text) => text.replace("10.0.16.0/20", "10.0.240.0/20")),
+      message:
+        /environments\/dev\.yaml: cidr: 10\.0\.240\.0\/20 overlaps network\.natCidr 10\.0\.240\.0\/24 in common\.yaml \(the NAT gateways' subnets\); pick a range outside it/,
+    },
+    {
+      name: "a NAT slice too small for one subnet per zone slot",
+      arrange: () => edit("common.yaml", (text) => text.replace("natCidr: 10.0.240.0/24", "natCidr: 10.0.240.0/28")),
+      message: /environments\/common\.yaml: network\.natCidr: 10\.0\.240\.0\/28 is too small: .*; use a \/26 or larger/,
+    },
+    {
+      name: "a zone the region does not offer",
+      arrange: () => edit("common.yaml", (text) => text.replace("- eu-central-1b", "- eu-central-1d")),
+      message:
+        /environments\/common\.yaml: network\.availabilityZones: "eu-central-1d" is not a zone of eu-central-1; use eu-central-1a, eu-central-1b, eu-central-1c/,
+    },
+    {
       name: "a deregistration delay longer than the container's stop timeout",
       arrange: () => edit("prod.yaml", (text) => `${text}  deregistrationDelaySeconds: 90\n`),
       message: /environments\/prod\.yaml: service\.deregistrationDelaySeconds: is longer than stopTimeoutSeconds/,

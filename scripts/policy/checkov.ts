@@ -13,6 +13,8 @@ export interface CheckovCheck {
 
 /** One framework's part of checkov's results_json.json (checkov writes one or a list of them). */
 export interface CheckovReport {
+  /** Files checkov could not read: it checks nothing in them, and says so only here. */
+  readonly summary?: { readonly parsing_errors?: number };
   readonly results: {
     readonly passed_checks?: readonly CheckovCheck[];
     readonly failed_checks?: readonly CheckovCheck[];
@@ -49,5 +51,12 @@ export async function runCheckov(root: string, run: CheckovRun): Promise<Checkov
     throw new Error(`checkov did not run cleanly (exit ${result.exitCode}): ${result.stderr.slice(-2000)}`);
   }
   const parsed = JSON.parse(readFileSync(reportFile, "utf8"));
-  return (Array.isArray(parsed) ? parsed : [parsed]).filter((report: Partial<CheckovReport>) => report.results);
+  const reports: CheckovReport[] = Array.isArray(parsed) ? parsed : [parsed];
+  const unparsed = reports.reduce((count, report) => count + (report.summary?.parsing_errors ?? 0), 0);
+  if (unparsed > 0) {
+    throw new Error(
+      `checkov could not parse ${unparsed} file(s) under ${run.dir}, and checked nothing in them; keep blocks its terraform_json parser cannot read (moved, import, removed) out of cdk.tf.json: stacks/constructs/moved.ts writes moves to moved.tf`,
+    );
+  }
+  return reports.filter((report) => report.results);
 }

@@ -17,7 +17,6 @@ import {
   taskFamily,
   taskRoleName,
 } from "../../lib/naming";
-import { movedFrom } from "../constructs/moved";
 import type { GlobalStack } from "../global/stack";
 import { LayerStack } from "../layer-stack";
 import type { NetworkStack } from "../network/stack";
@@ -102,8 +101,6 @@ export class AppEnvironmentStack extends LayerStack {
         logRetentionDays: service.logRetentionDays,
       },
     });
-    // The web ACL was the stack's own "web_acl" before the load balancer owned it (issue 11).
-    movedFrom(this.loadBalancer.webAcl, "web_acl");
 
     const task = new ServiceTaskDefinition(this, "task", {
       family: taskFamily(vars, envName, service.name),

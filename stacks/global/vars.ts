@@ -19,11 +19,12 @@ export const vars: Vars = {
     "203.0.113.0/24"
   ],
   "tags": {
-    "owner": "platform-team",
-    "cost-center": "connected-express"
+    "cost-center": "connected-express",
+    "owner": "platform-team"
   },
   "network": {
     "cidr": "10.0.0.0/16",
+    "natCidr": "10.0.240.0/24",
     "availabilityZones": [
       "eu-central-1a",
       "eu-central-1b"

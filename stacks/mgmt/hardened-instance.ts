@@ -71,9 +71,14 @@ export class HardenedInstance extends Construct {
         Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
       }),
     });
-    (props.managedPolicyArns ?? []).forEach((policyArn, index) => {
-      new IamRolePolicyAttachment(this, `managed_policy_${index}`, { role: this.role.name, policyArn });
-    });
+    for (const policyArn of props.managedPolicyArns ?? []) {
+      // Named after the policy, not its place in the list: adding or removing one leaves the others alone.
+      const policyName = policyArn.split("/").pop() ?? "";
+      if (!/^[A-Za-z0-9+=,.@_-]+$/.test(policyName)) {
+        throw new Error(`${props.name}: managed policy ARN "${policyArn}" must end in a literal policy name`);
+      }
+      new IamRolePolicyAttachment(this, `managed_policy_${policyName}`, { role: this.role.name, policyArn });
+    }
     const profile = new IamInstanceProfile(this, "instance_profile", { name: props.name, role: this.role.name });
 
     this.instance = new Instance(this, "instance", {

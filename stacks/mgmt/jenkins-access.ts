@@ -5,7 +5,6 @@
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import { LbTargetGroupAttachment } from "@cdktf/provider-aws/lib/lb-target-group-attachment";
 import type { Construct } from "constructs";
-import { movedIntoForEach, renamedFrom } from "../constructs/moved";
 import { allowTcpIn, allowTcpOut } from "../constructs/security-rules";
 import { TlsLoadBalancer, type TlsLoadBalancerProps } from "../constructs/tls-load-balancer";
 
@@ -47,12 +46,6 @@ export class JenkinsAccess extends TlsLoadBalancer {
       peerSecurityGroupId: this.securityGroup.id,
       description: "Jenkins UI from its load balancer only",
     });
-
-    // Names and shapes before the shared construct (issue 11): state follows, nothing is replaced.
-    renamedFrom(this.httpsListener, "https");
-    renamedFrom(this.httpListener, "http_redirect");
-    renamedFrom(this.aliasRecord, "record");
-    movedIntoForEach(this.validationRecords, props.domainName);
   }
 }
 

@@ -14,7 +14,7 @@ import type { Construct } from "constructs";
 import { applicationEnvironmentNames } from "../../config/roles";
 import type { ManagementVars, Vars } from "../../config/schema";
 import { clusterName, jenkinsUrl, taskExecutionRoleName, taskFamily, taskRoleName, zoneName } from "../../lib/naming";
-import { movedFrom } from "../constructs/moved";
+import { sortedZones } from "../../lib/zones";
 import type { GlobalStack } from "../global/stack";
 import { LayerStack } from "../layer-stack";
 import type { NetworkStack } from "../network/stack";
@@ -68,7 +68,9 @@ export class ManagementStack extends LayerStack {
         `the network and global stacks have no subnets or zone for "${environment}"; build them from the same vars`,
       );
     }
-    const availabilityZone = vars.network.availabilityZones[0];
+    // Both hosts live in the first zone by name (the data volume must share the host's zone):
+    // reordering or adding zones never moves them.
+    const availabilityZone = sortedZones(vars.network.availabilityZones)[0];
     const partition = new DataAwsPartition(this, "partition").partition;
     const account = new DataAwsCallerIdentity(this, "account");
 
@@ -94,11 +96,10 @@ export class ManagementStack extends LayerStack {
       partition,
     };
 
-    // Subnet i lies in availabilityZones[i]; both hosts sit in the first AZ (the data volume must share the host's AZ).
     this.bastion = new Bastion(this, "bastion", {
       ...host,
       name: this.name("bastion"),
-      subnetId: subnets.publicSubnetIds[0],
+      subnetId: subnets.byZone[availabilityZone].publicSubnetId,
       instanceType: settings.bastion.instanceType,
       adminCidrs: vars.adminCidrs,
     });
@@ -106,7 +107,7 @@ export class ManagementStack extends LayerStack {
     this.jenkins = new JenkinsServer(this, "jenkins", {
       ...host,
       name: this.name("jenkins"),
-      subnetId: subnets.privateSubnetIds[0],
+      subnetId: subnets.byZone[availabilityZone].privateSubnetId,
       instanceType: settings.jenkins.instanceType,
       bastionSecurityGroupId: this.bastion.host.securityGroup.id,
       rootVolumeGiB: settings.jenkins.rootVolumeGiB,
@@ -158,8 +159,6 @@ export class ManagementStack extends LayerStack {
         ],
       },
     });
-    // The web ACL was the stack's own "jenkins_waf" before the shared load balancer owned it (issue 11).
-    movedFrom(this.jenkinsAccess.webAcl, "jenkins_waf");
 
     new Route53Record(this, "bastion_record", {
       zoneId: zone.zoneId,

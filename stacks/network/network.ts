@@ -1,7 +1,12 @@
 /**
- * Network: one VPC; every environment gets a public and a private subnet in each availability
- * zone, carved from its own CIDR slice. Public subnets route to the internet gateway; private
- * ones through NAT (one shared gateway, or one per AZ).
+ * Network: one VPC shared by every environment. Each environment gets a public and a private
+ * subnet per availability zone, carved from its own CIDR slice; the NAT gateways get their own
+ * public subnets from the network layer's slice (`natCidr`), so no environment carries them.
+ *
+ * Construct ids are a contract: each says what a resource is (environment, tier, zone name),
+ * never where it sits in a list, so adding, removing or reordering environments or zones leaves
+ * every other resource byte-identical. Renaming an id later needs a Terraform `moved` block
+ * (`resource.moveFromId(...)`); tests/stacks/addresses.test.ts holds the committed addresses.
  */
 import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
 import { Eip } from "@cdktf/provider-aws/lib/eip";
@@ -13,38 +18,50 @@ import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { Construct } from "constructs";
 import { splitCidr } from "../../lib/cidr";
+import { sortedZones } from "../../lib/zones";
 
 export interface NetworkProps {
   readonly namePrefix: string;
   readonly cidr: string;
-  /** At least two, so load balancers and services span AZs. */
+  /** At least two, so load balancers and services span AZs. Order does not matter. */
   readonly availabilityZones: readonly string[];
+  /** Slots each slice is split into per tier, and the slot of each zone (from its letter). */
+  readonly zoneSlots: { readonly count: number; readonly of: (zone: string) => number };
   /** Environment name → its slice of `cidr`. */
   readonly environmentCidrs: Readonly<Record<string, string>>;
-  /** single: one NAT gateway for all private subnets; per-az: one per AZ (`network.natGateways` in vars). */
+  /** The network layer's own slice of `cidr`: one public subnet per zone slot for NAT. */
+  readonly natCidr: string;
+  /** single: one NAT gateway (in the first zone by name) for all private subnets; per-az: one per
+   *  zone (`network.natGateways` in vars). */
   readonly natGateways: "single" | "per-az";
 }
 
 export interface EnvironmentSubnets {
-  /** One per availability zone, in `availabilityZones` order. */
+  /** One per availability zone, ordered by zone name. */
   readonly publicSubnetIds: string[];
   readonly privateSubnetIds: string[];
+  /** Zone name → the environment's subnets in it. */
+  readonly byZone: Readonly<Record<string, { readonly publicSubnetId: string; readonly privateSubnetId: string }>>;
 }
+
+type Tier = "public" | "private";
 
 export class Network extends Construct {
   readonly vpc: Vpc;
   readonly subnets: Record<string, EnvironmentSubnets> = {};
   readonly publicRouteTable: RouteTable;
-  readonly privateRouteTables: RouteTable[];
-  readonly natGateways: NatGateway[];
+  /** Zone name → the route table of that zone's private subnets. */
+  readonly privateRouteTables: Record<string, RouteTable> = {};
+  /** Zone name → its NAT gateway (one entry with `single`). */
+  readonly natGateways: Record<string, NatGateway> = {};
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
-    const natMode = props.natGateways;
-    const zones = props.availabilityZones;
+    const zones = sortedZones(props.availabilityZones);
     if (zones.length < 2) throw new Error("Network needs at least two availabilityZones for fault tolerance");
-    const environments = Object.entries(props.environmentCidrs);
+    const environments = Object.entries(props.environmentCidrs).sort(([a], [b]) => a.localeCompare(b));
     if (environments.length === 0) throw new Error("Network needs at least one environment CIDR");
+    const { count: slots, of: slotOf } = props.zoneSlots;
 
     this.vpc = new Vpc(this, "vpc", {
       cidrBlock: props.cidr,
@@ -72,70 +89,67 @@ export class Network extends Construct {
       tags: { Name: `${props.namePrefix}-public` },
     });
 
-    const publicByZone: Subnet[][] = zones.map(() => []);
-    const privateByZone: Subnet[][] = zones.map(() => []);
-    for (const [environment, environmentCidr] of environments) {
-      // First half of the slice: public subnets (one per AZ); second half: private ones.
-      const blocks = splitCidr(environmentCidr, zones.length * 2);
-      const subnetsOf = (tier: "public" | "private", offset: number) =>
-        zones.map((zone, index) => {
-          const subnet = new Subnet(this, `${environment}_${tier}_${index}`, {
-            vpcId: this.vpc.id,
-            cidrBlock: blocks[offset + index],
-            availabilityZone: zone,
-            // Public addresses are given explicitly (EIPs, ALBs), never by default.
-            mapPublicIpOnLaunch: false,
-            tags: { Name: `${props.namePrefix}-${environment}-${tier}-${zone}`, tier, environment },
-          });
-          (tier === "public" ? publicByZone : privateByZone)[index].push(subnet);
-          return subnet;
-        });
-      const publicSubnets = subnetsOf("public", 0);
-      const privateSubnets = subnetsOf("private", zones.length);
-      this.subnets[environment] = {
-        publicSubnetIds: publicSubnets.map((subnet) => subnet.id),
-        privateSubnetIds: privateSubnets.map((subnet) => subnet.id),
-      };
-    }
-
-    for (const [index, subnets] of publicByZone.entries()) {
-      for (const [position, subnet] of subnets.entries()) {
-        new RouteTableAssociation(this, `public_association_${index}_${position}`, {
-          subnetId: subnet.id,
-          routeTableId: this.publicRouteTable.id,
-        });
-      }
-    }
-
-    // NAT gateways live in the first environment's public subnets.
-    const natZones = natMode === "per-az" ? zones.map((_, index) => index) : [0];
-    this.natGateways = natZones.map((index) => {
-      const address = new Eip(this, `nat_eip_${index}`, {
-        domain: "vpc",
-        tags: { Name: `${props.namePrefix}-nat-${zones[index]}` },
+    /** A subnet routed by `routeTable`; its id and its association's id name its owner, tier and zone. */
+    const subnet = (owner: string, tier: Tier, zone: string, cidrBlock: string, routeTable: RouteTable) => {
+      const created = new Subnet(this, `${owner}_${tier}_${zone}`, {
+        vpcId: this.vpc.id,
+        cidrBlock,
+        availabilityZone: zone,
+        // Public addresses are given explicitly (EIPs, ALBs), never by default.
+        mapPublicIpOnLaunch: false,
+        tags: { Name: `${props.namePrefix}-${owner}-${tier}-${zone}`, tier, environment: owner },
       });
-      return new NatGateway(this, `nat_gateway_${index}`, {
+      new RouteTableAssociation(this, `${owner}_${tier}_association_${zone}`, {
+        subnetId: created.id,
+        routeTableId: routeTable.id,
+      });
+      return created;
+    };
+
+    // NAT: the network layer's own public subnets, one per zone, from natCidr (split per zone slot).
+    const natBlocks = splitCidr(props.natCidr, slots);
+    const natSubnets = Object.fromEntries(
+      zones.map((zone) => [zone, subnet("nat", "public", zone, natBlocks[slotOf(zone)], this.publicRouteTable)]),
+    );
+    const natZones = props.natGateways === "per-az" ? zones : [zones[0]];
+    for (const zone of natZones) {
+      const address = new Eip(this, `nat_eip_${zone}`, {
+        domain: "vpc",
+        tags: { Name: `${props.namePrefix}-nat-${zone}` },
+      });
+      this.natGateways[zone] = new NatGateway(this, `nat_gateway_${zone}`, {
         allocationId: address.id,
-        subnetId: publicByZone[index][0].id,
-        tags: { Name: `${props.namePrefix}-nat-${zones[index]}` },
+        subnetId: natSubnets[zone].id,
+        tags: { Name: `${props.namePrefix}-nat-${zone}` },
         dependsOn: [internetGateway],
       });
-    });
+    }
 
-    this.privateRouteTables = zones.map((zone, index) => {
-      const natGateway = this.natGateways[natMode === "per-az" ? index : 0];
-      const table = new RouteTable(this, `private_route_table_${index}`, {
+    for (const zone of zones) {
+      const natGateway = this.natGateways[props.natGateways === "per-az" ? zone : zones[0]];
+      this.privateRouteTables[zone] = new RouteTable(this, `private_route_table_${zone}`, {
         vpcId: this.vpc.id,
         route: [{ cidrBlock: "0.0.0.0/0", natGatewayId: natGateway.id }],
         tags: { Name: `${props.namePrefix}-private-${zone}` },
       });
-      for (const [position, subnet] of privateByZone[index].entries()) {
-        new RouteTableAssociation(this, `private_association_${index}_${position}`, {
-          subnetId: subnet.id,
-          routeTableId: table.id,
-        });
+    }
+
+    for (const [environment, environmentCidr] of environments) {
+      // Public subnets take the slice's first half, private ones the second; each zone its letter's slot.
+      const blocks = splitCidr(environmentCidr, slots * 2);
+      const byZone: Record<string, { publicSubnetId: string; privateSubnetId: string }> = {};
+      for (const zone of zones) {
+        const slot = slotOf(zone);
+        byZone[zone] = {
+          publicSubnetId: subnet(environment, "public", zone, blocks[slot], this.publicRouteTable).id,
+          privateSubnetId: subnet(environment, "private", zone, blocks[slots + slot], this.privateRouteTables[zone]).id,
+        };
       }
-      return table;
-    });
+      this.subnets[environment] = {
+        publicSubnetIds: zones.map((zone) => byZone[zone].publicSubnetId),
+        privateSubnetIds: zones.map((zone) => byZone[zone].privateSubnetId),
+        byZone,
+      };
+    }
   }
 }

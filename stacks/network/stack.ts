@@ -9,9 +9,18 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import type { Construct } from "constructs";
 import type { Vars } from "../../config/schema";
+import { zoneSlot, zoneSlotCount } from "../../lib/zones";
 import { EncryptedLogGroup } from "../constructs/encrypted-log-group";
 import { LayerStack } from "../layer-stack";
 import { type EnvironmentSubnets, Network } from "./network";
+
+/** The slot of a zone that `pnpm vars` has accepted; throws for one it could not have. */
+function mustZoneSlot(region: string, zone: string): number {
+  const slot = zoneSlot(region, zone);
+  if (slot === undefined)
+    throw new Error(`"${zone}" is not a zone of ${region}; fix network.availabilityZones and run \`pnpm vars\``);
+  return slot;
+}
 
 export interface NetworkStackProps {
   readonly vars: Vars;
@@ -31,6 +40,8 @@ export class NetworkStack extends LayerStack {
       namePrefix: vars.project,
       cidr: vars.network.cidr,
       availabilityZones: vars.network.availabilityZones,
+      zoneSlots: { count: zoneSlotCount(vars.region), of: (zone) => mustZoneSlot(vars.region, zone) },
+      natCidr: vars.network.natCidr,
       environmentCidrs: Object.fromEntries(
         Object.values(vars.environments).map((environment) => [environment.name, environment.cidr]),
       ),
@@ -81,7 +92,10 @@ export class NetworkStack extends LayerStack {
       vpcId: network.vpc.id,
       serviceName: `com.amazonaws.${vars.region}.s3`,
       vpcEndpointType: "Gateway",
-      routeTableIds: [network.publicRouteTable.id, ...network.privateRouteTables.map((table) => table.id)],
+      routeTableIds: [
+        network.publicRouteTable.id,
+        ...Object.values(network.privateRouteTables).map((table) => table.id),
+      ],
       tags: { Name: this.name("s3") },
     });
   }

@@ -38,7 +38,7 @@ describe("application environments: adding an environment file is enough", () =>
   it("serves staging.connected.express from staging's zone and subnets", () => {
     expect(staging.resource("aws_route53_record", "alias_record").name).toBe("staging.connected.express");
     expect(staging.resource("aws_acm_certificate").domain_name).toBe("staging.connected.express");
-    expect(staging.resource("aws_lb").subnets[0]).toMatch(/network_staging_public_0/);
+    expect(staging.resource("aws_lb").subnets[0]).toMatch(/network_staging_public_eu-central-1a/);
     expect(staging.json.output.service_url.value).toBe("https://staging.connected.express/");
   });
 

@@ -61,8 +61,8 @@ describe("application environments: the public load balancer", () => {
       desync_mitigation_mode: "defensive",
     });
     expect(lb.subnets).toEqual([
-      expect.stringMatching(/network_prod_public_0/),
-      expect.stringMatching(/network_prod_public_1/),
+      expect.stringMatching(/network_prod_public_eu-central-1a/),
+      expect.stringMatching(/network_prod_public_eu-central-1b/),
     ]);
   });
 
@@ -227,8 +227,8 @@ describe("application environments: the service", () => {
     const service = prod.resource("aws_ecs_service");
     expect(service.network_configuration.assign_public_ip).toBe(false);
     expect(service.network_configuration.subnets).toEqual([
-      expect.stringMatching(/network_prod_private_0/),
-      expect.stringMatching(/network_prod_private_1/),
+      expect.stringMatching(/network_prod_private_eu-central-1a/),
+      expect.stringMatching(/network_prod_private_eu-central-1b/),
     ]);
     expect(service.availability_zone_rebalancing).toBe("ENABLED");
   });

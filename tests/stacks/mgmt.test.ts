@@ -43,8 +43,12 @@ describe("mgmt: a layer of its own that reads the network and global stacks", ()
   it("places the bastion in a public and Jenkins in a private mgmt subnet taken from the network state", () => {
     const bastion = mgmt.resource("aws_instance", "bastion/host/instance");
     const jenkins = mgmt.resource("aws_instance", "jenkins/host/instance");
-    expect(bastion.subnet_id).toMatch(/terraform_remote_state\.cross-stack-reference-input-network\..*mgmt_public_0/);
-    expect(jenkins.subnet_id).toMatch(/terraform_remote_state\.cross-stack-reference-input-network\..*mgmt_private_0/);
+    expect(bastion.subnet_id).toMatch(
+      /terraform_remote_state\.cross-stack-reference-input-network\..*mgmt_public_eu-central-1a/,
+    );
+    expect(jenkins.subnet_id).toMatch(
+      /terraform_remote_state\.cross-stack-reference-input-network\..*mgmt_private_eu-central-1a/,
+    );
   });
 
   it("exports what the Ansible inventory reads, under stable output names", () => {

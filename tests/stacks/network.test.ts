@@ -11,26 +11,30 @@ describe("network: the VPC", () => {
     expect(vpc.enable_dns_hostnames).toBe(true);
   });
 
-  it("gives each environment a public and a private subnet in each of two AZs, from its own slice", () => {
+  it("gives each environment a public and a private subnet in each AZ, at its zone letter's slot of its own slice", () => {
     const subnets = network.resourceList("aws_subnet");
     const summary = subnets
       .map(
         (subnet) => `${subnet.tags.environment} ${subnet.tags.tier} ${subnet.availability_zone} ${subnet.cidr_block}`,
       )
       .sort();
+    // eu-central-1 offers zones a, b and c: every slice is split into 4 zone slots per tier, so
+    // eu-central-1c can be added later without changing any of these.
     expect(summary).toEqual([
-      "dev private eu-central-1a 10.0.24.0/22",
-      "dev private eu-central-1b 10.0.28.0/22",
-      "dev public eu-central-1a 10.0.16.0/22",
-      "dev public eu-central-1b 10.0.20.0/22",
-      "mgmt private eu-central-1a 10.0.8.0/22",
-      "mgmt private eu-central-1b 10.0.12.0/22",
-      "mgmt public eu-central-1a 10.0.0.0/22",
-      "mgmt public eu-central-1b 10.0.4.0/22",
-      "prod private eu-central-1a 10.0.40.0/22",
-      "prod private eu-central-1b 10.0.44.0/22",
-      "prod public eu-central-1a 10.0.32.0/22",
-      "prod public eu-central-1b 10.0.36.0/22",
+      "dev private eu-central-1a 10.0.24.0/23",
+      "dev private eu-central-1b 10.0.26.0/23",
+      "dev public eu-central-1a 10.0.16.0/23",
+      "dev public eu-central-1b 10.0.18.0/23",
+      "mgmt private eu-central-1a 10.0.8.0/23",
+      "mgmt private eu-central-1b 10.0.10.0/23",
+      "mgmt public eu-central-1a 10.0.0.0/23",
+      "mgmt public eu-central-1b 10.0.2.0/23",
+      "nat public eu-central-1a 10.0.240.0/26",
+      "nat public eu-central-1b 10.0.240.64/26",
+      "prod private eu-central-1a 10.0.40.0/23",
+      "prod private eu-central-1b 10.0.42.0/23",
+      "prod public eu-central-1a 10.0.32.0/23",
+      "prod public eu-central-1b 10.0.34.0/23",
     ]);
   });
 
@@ -49,17 +53,19 @@ describe("network: the VPC", () => {
     const publicAssociations = network
       .resourceList("aws_route_table_association")
       .filter((association) => association.route_table_id.includes("public_route_table"));
-    expect(publicAssociations).toHaveLength(6);
+    // Three environments and the NAT subnets, in two zones each.
+    expect(publicAssociations).toHaveLength(8);
   });
 
-  it("shares one NAT gateway by default, and routes every private subnet through it", () => {
-    expect(network.resourceList("aws_nat_gateway")).toHaveLength(1);
+  it("shares one NAT gateway by default, in the network layer's own subnet of the first zone by name", () => {
+    const gateway = network.resource("aws_nat_gateway");
+    expect(gateway.subnet_id).toMatch(/aws_subnet\.network_nat_public_eu-central-1a_/);
     const privateTables = Object.entries(network.resources("aws_route_table")).filter(([name]) =>
       name.includes("private"),
     );
     expect(privateTables).toHaveLength(2);
     for (const [, table] of privateTables) {
-      expect(table.route[0].nat_gateway_id).toMatch(/aws_nat_gateway\.network_nat_gateway_0_/);
+      expect(table.route[0].nat_gateway_id).toMatch(/aws_nat_gateway\.network_nat_gateway_eu-central-1a_/);
     }
   });
 

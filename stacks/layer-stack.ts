@@ -6,12 +6,25 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { S3Backend, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import type { Vars } from "../config/schema";
+import type { GlobalStack } from "./global/stack";
+import type { NetworkStack } from "./network/stack";
 
 export interface LayerStackProps {
   readonly vars: Vars;
   /** Environment the stack serves; tagged on every resource.
    *  @default - the stack id (layers such as `global` and `network` serve every environment) */
   readonly environment?: string;
+}
+
+/** What a stack serving one environment reads: its environment file and the shared layers. */
+export interface EnvironmentStackProps {
+  readonly vars: Vars;
+  /** The environment file the stack serves; the stack is named after it. */
+  readonly environment: string;
+  /** Supplies the VPC and the environment's subnets (remote state). */
+  readonly network: NetworkStack;
+  /** Supplies the environment's hosted zone and the image repository (remote state). */
+  readonly global: GlobalStack;
 }
 
 export function stateKey(vars: Vars, stackId: string): string {

@@ -8,7 +8,7 @@
 import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
-import type { ServiceVars, Vars } from "../../config/schema";
+import type { ServiceVars } from "../../config/schema";
 import {
   clusterName,
   containerName,
@@ -17,24 +17,15 @@ import {
   taskFamily,
   taskRoleName,
 } from "../../lib/naming";
-import type { GlobalStack } from "../global/stack";
-import { LayerStack } from "../layer-stack";
-import type { NetworkStack } from "../network/stack";
+import { type EnvironmentStackProps, LayerStack } from "../layer-stack";
 import { FargateService } from "./fargate-service";
 import { HttpsLoadBalancer } from "./https-load-balancer";
 import { ServiceAutoscaling } from "./service-autoscaling";
 import { ServiceTargetGroups } from "./service-target-groups";
 import { ServiceTaskDefinition } from "./service-task-definition";
 
-export interface AppEnvironmentStackProps {
-  readonly vars: Vars;
-  /** The environment file this stack serves; it must declare a `service`. */
-  readonly environment: string;
-  /** Supplies the VPC and this environment's subnets. */
-  readonly network: NetworkStack;
-  /** Supplies this environment's hosted zone and the image repository. */
-  readonly global: GlobalStack;
-}
+/** `environment` must declare a `service`. */
+export type AppEnvironmentStackProps = EnvironmentStackProps;
 
 export class AppEnvironmentStack extends LayerStack {
   readonly cluster: EcsCluster;

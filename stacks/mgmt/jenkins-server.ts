@@ -9,8 +9,8 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { VolumeAttachment } from "@cdktf/provider-aws/lib/volume-attachment";
 import { Construct } from "constructs";
+import { allowTcpIn, allowTcpOut } from "../constructs/security-rules";
 import { HardenedInstance, type HostPlacementProps, placementOf } from "./hardened-instance";
-import { allowTcpIn, allowTcpOut } from "./security-rules";
 
 /** `subnetId` is a private subnet (outbound through NAT only). Sizes and counts come from
  *  `management.jenkins` in vars: the schema owns their defaults and bounds. */

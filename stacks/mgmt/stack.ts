@@ -15,24 +15,15 @@ import { applicationEnvironmentNames } from "../../config/roles";
 import type { ManagementVars, Vars } from "../../config/schema";
 import { clusterName, jenkinsUrl, taskExecutionRoleName, taskFamily, taskRoleName, zoneName } from "../../lib/naming";
 import { sortedZones } from "../../lib/zones";
-import type { GlobalStack } from "../global/stack";
-import { LayerStack } from "../layer-stack";
-import type { NetworkStack } from "../network/stack";
+import { type EnvironmentStackProps, LayerStack } from "../layer-stack";
 import { Bastion } from "./bastion";
 import { EbsKey } from "./ebs-key";
 import { JenkinsAccess } from "./jenkins-access";
 import { type DeployTarget, JenkinsRolePolicy } from "./jenkins-role";
 import { JenkinsServer } from "./jenkins-server";
 
-export interface ManagementStackProps {
-  readonly vars: Vars;
-  /** The environment that declares `management`; the stack is named after it. */
-  readonly environment: string;
-  /** Supplies the VPC and the environment's subnets (remote state). */
-  readonly network: NetworkStack;
-  /** Supplies the environment's hosted zone and the frontend repository (remote state). */
-  readonly global: GlobalStack;
-}
+/** `environment` is the one that declares `management`. */
+export type ManagementStackProps = EnvironmentStackProps;
 
 /** Every environment that runs a service: Jenkins deploys to each. */
 function deployTargets(vars: Vars): DeployTarget[] {

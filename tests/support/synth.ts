@@ -56,8 +56,24 @@ export class SynthesizedApp {
   }
 }
 
+/**
+ * Synthesizes the platform for `vars`. Results are cached per vars content within the worker (test
+ * files share a worker's modules, see vitest.config.ts) and deep-frozen, so a test that needs to
+ * change a stack works on `structuredClone(...)` and can never alter what another test reads.
+ */
 export function synthPlatform(vars: Vars = renderedVars): SynthesizedApp {
-  const outdir = mkdtempSync(join(tmpdir(), "cdktf-test-"));
+  const key = JSON.stringify(vars);
+  let app = synthesized.get(key);
+  if (!app) {
+    app = deepFreeze(synthesizeInto(mkdtempSync(join(tmpdir(), "cdktf-test-")), vars));
+    synthesized.set(key, app);
+  }
+  return app;
+}
+
+const synthesized = new Map<string, SynthesizedApp>();
+
+function synthesizeInto(outdir: string, vars: Vars): SynthesizedApp {
   const app = createApp(outdir);
   buildPlatform(app, vars);
   app.synth();
@@ -69,14 +85,20 @@ export function synthPlatform(vars: Vars = renderedVars): SynthesizedApp {
   return new SynthesizedApp(outdir, stacks);
 }
 
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
 /** A deep copy of the rendered vars to change in a test without touching the others. */
 export function copyVars(): Vars {
   return structuredClone(renderedVars);
 }
 
-let cached: SynthesizedApp | undefined;
-/** The real platform, synthesized once per test file. */
+/** The real platform, synthesized once per worker. */
 export function platform(): SynthesizedApp {
-  cached ??= synthPlatform();
-  return cached;
+  return synthPlatform();
 }

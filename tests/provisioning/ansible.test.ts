@@ -1,4 +1,4 @@
-import { cpSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
@@ -9,21 +9,59 @@ import {
   fixtures,
   generateInventory,
   provisioning,
+  type RunResult,
   root,
   runTool,
+  startTool,
 } from "./support";
 
 const PLAYBOOKS = ["site.yml", "bastion.yml", "jenkins.yml"];
 const bastionHost = `${managementEnvironment}-bastion`;
 const jenkinsHost = `${managementEnvironment}-jenkins`;
 
+const LINT = ["--offline", "--profile", "production", "--nocolor"];
+/** The task the broken copy gets: no name, no FQCN, a shell command that always reports a change. */
+const BREAKING_TASK = "- shell: rm -rf /tmp/example";
+
 let sandbox: AnsibleSandbox;
 let inventory: string;
+/** ansible-lint takes seconds of CPU per run: both runs start here, the tests below await them. */
+let lintRepository: Promise<RunResult>;
+let lintBrokenCopy: Promise<RunResult>;
+let brokenCopySarif: string;
+let syntaxCheck: RunResult | undefined;
 
 beforeAll(() => {
   sandbox = createSandbox();
+  lintRepository = startTool(sandbox, "ansible-lint", LINT);
+  lintBrokenCopy = startBrokenCopyLint();
   inventory = generateInventory(sandbox, "cdktf-outputs.json");
 });
+
+/**
+ * The same ansible-lint command in a copy of provisioning/ that holds the lint config, the Ansible
+ * config and one role, the common role, with a rule-breaking task added to it (the other roles and
+ * the playbooks are left out: they would cost seconds of linting and prove nothing more here).
+ */
+function startBrokenCopyLint(): Promise<RunResult> {
+  const copy = join(sandbox.dir, "lint-copy");
+  mkdirSync(join(copy, "roles"), { recursive: true });
+  for (const file of [".ansible-lint", "ansible.cfg"]) cpSync(join(provisioning, file), join(copy, file));
+  cpSync(join(provisioning, "roles", "common"), join(copy, "roles", "common"), { recursive: true });
+  const tasks = join(copy, "roles", "common", "tasks", "packages.yml");
+  writeFileSync(tasks, `${readFileSync(tasks, "utf8")}\n${BREAKING_TASK}\n`);
+  brokenCopySarif = join(sandbox.dir, "lint-copy.sarif");
+  return startTool(sandbox, "ansible-lint", [...LINT, "--sarif-file", brokenCopySarif], {
+    cwd: copy,
+    env: { ANSIBLE_CONFIG: join(copy, "ansible.cfg") },
+  });
+}
+
+/** One `ansible-playbook --syntax-check` over every playbook; each test reads its own playbook's line. */
+function syntaxCheckAll(): RunResult {
+  syntaxCheck ??= runTool(sandbox, "ansible-playbook", ["-i", inventory, "--syntax-check", ...PLAYBOOKS]);
+  return syntaxCheck;
+}
 
 afterAll(() => rmSync(sandbox.dir, { recursive: true, force: true }));
 
@@ -49,7 +87,7 @@ describe("the generated inventory, as Ansible reads it", () => {
 describe("every playbook parses with the generated inventory (ansible-playbook --syntax-check)", () => {
   for (const playbook of PLAYBOOKS) {
     it(`${playbook} passes the syntax check`, () => {
-      const result = runTool(sandbox, "ansible-playbook", ["-i", inventory, "--syntax-check", playbook]);
+      const result = syntaxCheckAll();
       expect(result.status, result.transcript).toBe(0);
       expect(result.stdout).toContain(`playbook: ${playbook}`);
     });
@@ -57,8 +95,8 @@ describe("every playbook parses with the generated inventory (ansible-playbook -
 });
 
 describe("ansible-lint, production profile, offline", () => {
-  it("finds zero violations in provisioning/", () => {
-    const result = runTool(sandbox, "ansible-lint", ["--offline", "--profile", "production", "--nocolor"]);
+  it("finds zero violations in provisioning/", async () => {
+    const result = await lintRepository;
     expect(result.status, result.transcript).toBe(0);
     expect(result.stdout + result.stderr).toMatch(/Passed: 0 failure\(s\), 0 warning\(s\)/);
   });
@@ -71,17 +109,18 @@ describe("ansible-lint, production profile, offline", () => {
     expect(config.warn_list ?? []).toEqual([]);
   });
 
-  it("does lint the roles: a task that breaks the rules fails the run", () => {
-    const copy = join(sandbox.dir, "lint-copy");
-    cpSync(provisioning, copy, { recursive: true, filter: (path) => !path.includes("/inventory/generated") });
-    const tasks = join(copy, "roles", "common", "tasks", "packages.yml");
-    writeFileSync(tasks, `${readFileSync(tasks, "utf8")}\n- shell: rm -rf /tmp/example\n`);
-    const result = runTool(sandbox, "ansible-lint", ["--offline", "--profile", "production", "--nocolor"], {
-      cwd: copy,
-      env: { ANSIBLE_CONFIG: join(copy, "ansible.cfg") },
-    });
+  it("does lint the roles: a task that breaks the rules fails the run", async () => {
+    const result = await lintBrokenCopy;
     expect(result.status, result.transcript).not.toBe(0);
     expect(result.stdout + result.stderr).toMatch(/fqcn|name\[missing\]|no-changed-when/);
+    // Every violation is the added task's, so the run failed for that task and nothing else.
+    const sarif = JSON.parse(readFileSync(brokenCopySarif, "utf8"));
+    const places: string[] = sarif.runs[0].results.map(
+      (finding: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }) =>
+        finding.locations[0].physicalLocation.artifactLocation.uri,
+    );
+    expect(places.length, result.transcript).toBeGreaterThan(0);
+    expect(new Set(places)).toEqual(new Set(["roles/common/tasks/packages.yml"]));
   });
 });
 

@@ -1,5 +1,5 @@
 /** Runs the Ansible tools from .venv with everything they write kept in a temporary folder. */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -46,22 +46,54 @@ export interface RunResult {
   readonly transcript: string;
 }
 
+type ToolOptions = { cwd?: string; env?: NodeJS.ProcessEnv };
+
+/** The tool's path and spawn options: the sandbox's environment, run from provisioning/ unless told. */
+function toolSpawn(sandbox: AnsibleSandbox, tool: string, options: ToolOptions) {
+  const spawnOptions = { cwd: options.cwd ?? provisioning, env: { ...sandbox.env, ...options.env }, timeout: 240_000 };
+  return { command: join(venvBin, tool), spawnOptions };
+}
+
+function toolResult(tool: string, args: readonly string[], status: number | null, stdout = "", stderr = ""): RunResult {
+  const transcript = `$ ${tool} ${args.join(" ")}\n(exit ${status})\n${stdout}\n${stderr}`;
+  return { status, stdout, stderr, transcript };
+}
+
 export function runTool(
   sandbox: AnsibleSandbox,
   tool: string,
   args: readonly string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+  options: ToolOptions = {},
 ): RunResult {
-  const result = spawnSync(join(venvBin, tool), args, {
-    cwd: options.cwd ?? provisioning,
-    env: { ...sandbox.env, ...options.env },
-    encoding: "utf8",
-    timeout: 240_000,
+  const { command, spawnOptions } = toolSpawn(sandbox, tool, options);
+  const result = spawnSync(command, args, { ...spawnOptions, encoding: "utf8" });
+  return toolResult(tool, args, result.status, result.stdout, result.stderr);
+}
+
+/**
+ * `runTool` without blocking: start a slow tool (ansible-lint) when the file starts, let the other
+ * tests run meanwhile, and await its one result in the tests that assert on it.
+ */
+export function startTool(
+  sandbox: AnsibleSandbox,
+  tool: string,
+  args: readonly string[],
+  options: ToolOptions = {},
+): Promise<RunResult> {
+  const { command, spawnOptions } = toolSpawn(sandbox, tool, options);
+  return new Promise((done, fail) => {
+    const child = spawn(command, args, { ...spawnOptions, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+      stderr += chunk;
+    });
+    child.on("error", fail);
+    child.on("close", (status) => done(toolResult(tool, args, status, stdout, stderr)));
   });
-  const stdout = result.stdout ?? "";
-  const stderr = result.stderr ?? "";
-  const transcript = `$ ${tool} ${args.join(" ")}\n(exit ${result.status})\n${stdout}\n${stderr}`;
-  return { status: result.status, stdout, stderr, transcript };
 }
 
 /** Runs `pnpm inventory` (the real CLI) on an outputs fixture and returns the written file's path. */

@@ -1,6 +1,7 @@
 // Parse-only check of Groovy sources (Jenkinsfiles): compiles each file to the CONVERSION phase,
 // which builds the AST without resolving classes, so no Jenkins plugin is needed on the classpath.
-// Run: java -cp .cache/groovy/groovy-<version>.jar scripts/groovy/GroovySyntaxCheck.java FILE...
+// Run: java -cp "$(bash scripts/ensure-groovy.sh)" GroovySyntaxCheck FILE...  (the Groovy jar and this class,
+// compiled once and cached; `java -cp <groovy jar> scripts/groovy/GroovySyntaxCheck.java FILE...` works too, slower)
 // Exit 0 when every file parses; 1 with "<file>:<line>:<column>: <message>" per error otherwise.
 import java.io.File;
 import org.codehaus.groovy.control.CompilationUnit;

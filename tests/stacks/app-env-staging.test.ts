@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadVars } from "../../config/load";
+import { zeroDowntimeViolations } from "../../scripts/review/zero-downtime";
 import { synthPlatform } from "../support/synth";
-import { zeroDowntimeViolations } from "../support/zero-downtime";
 
 /** The real environments/ plus a staging.yaml, as a user would add it: no code change. */
 function environmentsWithStaging(): string {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { zeroDowntimeViolations } from "../../scripts/review/zero-downtime";
 import { copyVars, type Json, platform, synthPlatform } from "../support/synth";
-import { zeroDowntimeViolations } from "../support/zero-downtime";
 
 const service = (stack: Json): Json => Object.values<Json>(stack.resource.aws_ecs_service)[0];
 const targetGroup = (stack: Json): Json => Object.values<Json>(stack.resource.aws_lb_target_group)[0];

@@ -2,14 +2,16 @@
  * One shape for every command-line script (pipelines/bin/<name>.ts, scripts/<tool>/cli.ts):
  * flags parsed by node:util parseArgs, `-h`/`--help` prints the usage, every error goes to
  * stderr behind the command's name, and the exit code says what happened: 0 done, 1 failed,
- * 2 bad input. A command line that does not parse is answered with the usage; any other bad
- * input throws UsageError, whose message names the input and the fix.
+ * 2 bad input, 3 findings the caller asked to fail on (`pnpm diff --fail-on`). A command line
+ * that does not parse is answered with the usage; any other bad input throws UsageError, whose
+ * message names the input and the fix.
  * Dependency-free like the rest of lib/: the pipelines package imports it.
  */
 import { type ParseArgsConfig, parseArgs } from "node:util";
 
-/** 0 done; 1 failed (the work went wrong); 2 bad input (refused before any change). */
-export type ExitCode = 0 | 1 | 2;
+/** 0 done; 1 failed (the work went wrong); 2 bad input (refused before any change); 3 the work
+ *  found what the caller asked to fail on (`pnpm diff --fail-on data-loss`). */
+export type ExitCode = 0 | 1 | 2 | 3;
 
 /** Bad input: the message names the input and the fix; the command exits 2. */
 export class UsageError extends Error {
@@ -44,7 +46,8 @@ export interface Command<F extends FlagSpecs> {
   readonly usage: string;
   /** The flags besides -h/--help. */
   readonly flags: F;
-  /** Names of the positional arguments, each required (`["JOB"]`).
+  /** Names of the positional arguments, each required (`["JOB"]`); a last name ending in "..."
+   *  takes one or more (`["PLAN_JSON..."]`).
    *  @default [] - every input is a flag */
   readonly positionals?: readonly string[];
   /** The work. Prints through `out`/`err`; returns the exit code (nothing means 0); throws
@@ -102,7 +105,8 @@ function parseCommandLine<F extends FlagSpecs>(command: Command<F>, args: readon
   const help = (values as { help?: boolean }).help === true;
   if (help) return { help, values: values as Flags<F>, positionals };
   const names = command.positionals ?? [];
-  if (positionals.length > names.length) {
+  const variadic = names.at(-1)?.endsWith("...") === true;
+  if (positionals.length > names.length && !variadic) {
     throw new UsageError(`unexpected argument "${positionals[names.length]}"`);
   }
   if (positionals.length < names.length) throw new UsageError(`missing ${names[positionals.length]}`);

@@ -122,6 +122,28 @@ describe("a command built on lib/cli.ts", () => {
     expect((await run({ ...noop, run: () => 1 }, [])).code).toBe(1);
   });
 
+  it("exits 3 when the work found what the caller asked to fail on", async () => {
+    expect((await run({ ...noop, run: () => 3 }, [])).code).toBe(3);
+  });
+
+  it("hands a last positional named NAME... every remaining argument, and still names it when missing", async () => {
+    let seen: readonly string[] = [];
+    const files = {
+      ...noop,
+      positionals: ["FILE..."],
+      run: ({ positionals }: { positionals: readonly string[] }) => {
+        seen = positionals;
+        return undefined;
+      },
+    };
+
+    await run(files, ["a.json", "b.json", "c.json"]);
+    const missing = await run(files, []);
+
+    expect(seen).toEqual(["a.json", "b.json", "c.json"]);
+    expect(missing.stderr).toMatch(/^demo: missing FILE\.\.\.\n\n/);
+  });
+
   it("exits 0 when the work returns nothing", async () => {
     expect((await run(noop, [])).code).toBe(0);
   });

@@ -10,7 +10,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-export const defaultCacheDir = join(root, "node_modules/.cache/synth");
+export const defaultCacheDir = join(root, ".cache/synth");
 const require = createRequire(import.meta.url);
 // esbuild itself is loaded only to build; its version (from its package.json) is part of the key.
 const esbuildVersion = require("esbuild/package.json").version;

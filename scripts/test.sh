@@ -28,8 +28,13 @@ pnpm -s test:unit --reporter=default --reporter=json --outputFile.json=reports/v
 step "Policy gate (checkov + project rules over cdktf.out)"
 pnpm -s policy
 
-# The closing line CI reads: counts from vitest's JSON report.
+step "Scale: the whole toolchain at the VPC's full complement of environments (scratch copy)"
+pnpm -s test:scale --reporter=default --reporter=json --outputFile.json=reports/vitest-scale.json
+
+# The closing line CI reads: counts from both vitest JSON reports.
 node -e '
-const r = JSON.parse(require("node:fs").readFileSync("reports/vitest.json", "utf8"));
-console.log(`\ntests: ${r.numPassedTests} passed, ${r.numFailedTests} failed`);
+const fs = require("node:fs");
+const reports = ["reports/vitest.json", "reports/vitest-scale.json"].map((f) => JSON.parse(fs.readFileSync(f, "utf8")));
+const sum = (key) => reports.reduce((n, r) => n + r[key], 0);
+console.log(`\ntests: ${sum("numPassedTests")} passed, ${sum("numFailedTests")} failed`);
 '

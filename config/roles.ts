@@ -29,3 +29,14 @@ export function managementEnvironmentName(vars: Pick<Vars, "environments">): str
   }
   return managers[0];
 }
+
+/** The shared layers every other stack reads from (remote state); they depend on nothing. */
+export const SHARED_LAYER_STACKS = ["global", "network"] as const;
+
+/**
+ * Every stack id in dependency order: the shared layers, the management layer, then each
+ * application environment by name. Terraform plans and applies the stacks in this order.
+ */
+export function stackOrder(vars: Pick<Vars, "environments">): string[] {
+  return [...SHARED_LAYER_STACKS, managementEnvironmentName(vars), ...applicationEnvironmentNames(vars)];
+}

@@ -39,6 +39,11 @@ export function jenkinsUrl(vars: NamingVars, managementEnvironment: string): str
   return `https://jenkins.${zoneName(vars, managementEnvironment)}/`;
 }
 
+/** The read-only role `terraform plan` runs as on Jenkins (mgmt stack; the infrastructure job assumes it). */
+export function terraformPlanRoleName(vars: NamingVars): string {
+  return `${vars.project}-terraform-plan`;
+}
+
 /** The container in the service's task definition is named after the service. */
 export function containerName(service: string): string {
   return service;

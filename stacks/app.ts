@@ -1,6 +1,6 @@
 /** Builds the App: one stack per layer, one per environment. main.ts and the tests call this. */
 import { App } from "cdktf";
-import { applicationEnvironmentNames, managementEnvironmentName } from "../config/roles";
+import { applicationEnvironmentNames, managementEnvironmentName, SHARED_LAYER_STACKS } from "../config/roles";
 import type { Vars } from "../config/schema";
 import { AppEnvironmentStack } from "./app-env/stack";
 import { GlobalStack } from "./global/stack";
@@ -17,8 +17,9 @@ export interface PlatformStacks {
 }
 
 export function buildPlatform(app: App, vars: Vars): PlatformStacks {
-  const global = new GlobalStack(app, "global", { vars });
-  const network = new NetworkStack(app, "network", { vars });
+  const [globalId, networkId] = SHARED_LAYER_STACKS;
+  const global = new GlobalStack(app, globalId, { vars });
+  const network = new NetworkStack(app, networkId, { vars });
   const applications = Object.fromEntries(
     applicationEnvironmentNames(vars).map((name) => [
       name,

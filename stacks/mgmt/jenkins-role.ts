@@ -1,11 +1,38 @@
 /**
  * JenkinsRolePolicy: what the Jenkins host may do, and nothing more. Push the frontend image,
  * roll it onto each application environment's ECS service, pass only that service's task and
- * execution roles to ECS, and read the Terraform state the deploy scripts take names from.
+ * execution roles to ECS, read the Terraform state the deploy scripts take names from, and
+ * become the read-only plan role (plan-role.ts) for the infrastructure job's `terraform plan`.
  * `*` appears only as the resource of actions that AWS cannot scope to a resource.
  */
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Construct } from "constructs";
+
+/** Where the platform's Terraform state lives, for the policies that read it. */
+export interface StateLocation {
+  readonly partition: string;
+  readonly stateBucket: string;
+  /** The platform's folder in the bucket, e.g. `connected-express/`. */
+  readonly stateKeyPrefix: string;
+}
+
+/** List and read the objects under `stateKeyPrefix` in the state bucket, and nothing else there. */
+export function readStateStatements({ partition, stateBucket, stateKeyPrefix }: StateLocation): PolicyStatement[] {
+  if (!stateKeyPrefix.endsWith("/")) {
+    throw new Error(`stateKeyPrefix "${stateKeyPrefix}" must end with "/" to stay inside one folder`);
+  }
+  const bucket = `arn:${partition}:s3:::${stateBucket}`;
+  return [
+    {
+      Sid: "ListPlatformState",
+      Effect: "Allow",
+      Action: ["s3:ListBucket"],
+      Resource: [bucket],
+      Condition: { StringLike: { "s3:prefix": [`${stateKeyPrefix}*`] } },
+    },
+    { Sid: "ReadPlatformState", Effect: "Allow", Action: ["s3:GetObject"], Resource: [`${bucket}/${stateKeyPrefix}*`] },
+  ];
+}
 
 /** One ECS service Jenkins deploys to. */
 export interface DeployTarget {
@@ -16,18 +43,16 @@ export interface DeployTarget {
   readonly passRoles: readonly string[];
 }
 
-export interface JenkinsRolePolicyProps {
+export interface JenkinsRolePolicyProps extends StateLocation {
   /** Name of the Jenkins instance role. */
   readonly role: string;
   /** ARN of the frontend ECR repository. */
   readonly repositoryArn: string;
-  readonly partition: string;
   readonly region: string;
   readonly accountId: string;
   readonly targets: readonly DeployTarget[];
-  readonly stateBucket: string;
-  /** State keys Jenkins may read: `<stateKeyPrefix>*`, e.g. `connected-express/`. */
-  readonly stateKeyPrefix: string;
+  /** ARN of the read-only Terraform plan role: the one role Jenkins may assume. */
+  readonly planRoleArn: string;
 }
 
 /** Actions AWS authorizes only on `Resource: "*"` (no resource-level permissions). */
@@ -44,11 +69,6 @@ export type PolicyStatement = Record<string, any>;
 export function jenkinsPolicyStatements(props: Omit<JenkinsRolePolicyProps, "role">): PolicyStatement[] {
   if (props.targets.length === 0)
     throw new Error("JenkinsRolePolicy needs at least one deploy target (an environment with a service)");
-  if (!props.stateKeyPrefix.endsWith("/")) {
-    throw new Error(
-      `JenkinsRolePolicy: stateKeyPrefix "${props.stateKeyPrefix}" must end with "/" to stay inside one folder`,
-    );
-  }
   const ecs = `arn:${props.partition}:ecs:${props.region}:${props.accountId}`;
   const iam = `arn:${props.partition}:iam::${props.accountId}`;
   const clusters = props.targets.map((target) => `${ecs}:cluster/${target.cluster}`);
@@ -109,19 +129,8 @@ export function jenkinsPolicyStatements(props: Omit<JenkinsRolePolicyProps, "rol
       Resource: [...new Set(props.targets.flatMap((target) => target.passRoles))].map((role) => `${iam}:role/${role}`),
       Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
     },
-    {
-      Sid: "ListPlatformState",
-      Effect: "Allow",
-      Action: ["s3:ListBucket"],
-      Resource: [`arn:${props.partition}:s3:::${props.stateBucket}`],
-      Condition: { StringLike: { "s3:prefix": [`${props.stateKeyPrefix}*`] } },
-    },
-    {
-      Sid: "ReadPlatformState",
-      Effect: "Allow",
-      Action: ["s3:GetObject"],
-      Resource: [`arn:${props.partition}:s3:::${props.stateBucket}/${props.stateKeyPrefix}*`],
-    },
+    ...readStateStatements(props),
+    { Sid: "AssumeTerraformPlanRole", Effect: "Allow", Action: ["sts:AssumeRole"], Resource: [props.planRoleArn] },
   ];
 }
 

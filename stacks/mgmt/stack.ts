@@ -2,8 +2,9 @@
  * mgmt: the management layer. A bastion (the SSH entry point, Session Manager as the
  * alternative), the Jenkins server in a private subnet with JENKINS_HOME on its own
  * snapshotted volume, Jenkins' least-privilege role to push images and deploy, the ALB that
- * serves https://jenkins.<mgmt zone>/ to the admin networks, the mgmt records, and the
- * outputs the Ansible inventory reads. Network and zone come from the other stacks' state.
+ * serves https://jenkins.<mgmt zone>/ to the admin networks, the read-only role Jenkins plans
+ * every stack with, the mgmt records, and the outputs the Ansible inventory reads. Network and
+ * zone come from the other stacks' state.
  */
 import { DataAwsAmi } from "@cdktf/provider-aws/lib/data-aws-ami";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
@@ -11,16 +12,25 @@ import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
-import { applicationEnvironmentNames } from "../../config/roles";
+import { applicationEnvironmentNames, stackOrder } from "../../config/roles";
 import type { ManagementVars, Vars } from "../../config/schema";
-import { clusterName, jenkinsUrl, taskExecutionRoleName, taskFamily, taskRoleName, zoneName } from "../../lib/naming";
+import {
+  clusterName,
+  jenkinsUrl,
+  taskExecutionRoleName,
+  taskFamily,
+  taskRoleName,
+  terraformPlanRoleName,
+  zoneName,
+} from "../../lib/naming";
 import { sortedZones } from "../../lib/zones";
-import { type EnvironmentStackProps, LayerStack } from "../layer-stack";
+import { type EnvironmentStackProps, LayerStack, stateKey } from "../layer-stack";
 import { Bastion } from "./bastion";
 import { EbsKey } from "./ebs-key";
 import { JenkinsAccess } from "./jenkins-access";
 import { type DeployTarget, JenkinsRolePolicy } from "./jenkins-role";
 import { JenkinsServer } from "./jenkins-server";
+import { TerraformPlanRole } from "./plan-role";
 
 /** `environment` is the one that declares `management`. */
 export type ManagementStackProps = EnvironmentStackProps;
@@ -107,6 +117,16 @@ export class ManagementStack extends LayerStack {
       protectDataVolume: vars.environments[environment].deletionProtection,
     });
 
+    const stateKeyPrefix = `${vars.project}/`;
+    const planRole = new TerraformPlanRole(this, "terraform_plan_role", {
+      name: terraformPlanRoleName(vars),
+      trustedRoleArn: this.jenkins.host.role.arn,
+      partition,
+      stateBucket: vars.stateBucket,
+      stateKeyPrefix,
+      stateKeys: stackOrder(vars).map((stack) => stateKey(vars, stack)),
+    });
+
     new JenkinsRolePolicy(this, "jenkins_role_policy", {
       role: this.jenkins.host.role.name,
       repositoryArn: global.repository.arn,
@@ -115,7 +135,8 @@ export class ManagementStack extends LayerStack {
       accountId: account.accountId,
       targets: deployTargets(vars),
       stateBucket: vars.stateBucket,
-      stateKeyPrefix: `${vars.project}/`,
+      stateKeyPrefix,
+      planRoleArn: planRole.role.arn,
     });
 
     const mgmtDomain = zoneName(vars, environment);
@@ -140,6 +161,7 @@ export class ManagementStack extends LayerStack {
       // or anonymizing addresses, in case an admin network itself is compromised. The common rule set
       // is left out: its 8 KB body limit blocks Jenkins' own configuration forms.
       firewall: {
+        rateLimitPerFiveMinutes: vars.waf.rateLimitPerFiveMinutes,
         description: "Jenkins UI: blocks known exploit payloads and bad-reputation addresses",
         logRetentionDays: 365,
         ruleGroups: [

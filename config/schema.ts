@@ -58,6 +58,14 @@ export const CommonSchema = z.strictObject({
       createApexZone: z.boolean().default(false),
     })
     .default({ createApexZone: false }),
+  waf: z
+    .strictObject({
+      /** Requests one client IP may send in any 5 minutes before every web ACL blocks it (WAF's
+       *  rate-based rule; WAF accepts 10 and up). 2000 is about 7 requests a second sustained: far
+       *  above what a person or a health monitor sends, low enough to stop a one-source flood. */
+      rateLimitPerFiveMinutes: z.number().int().min(10).max(2_000_000_000).default(2000),
+    })
+    .default({ rateLimitPerFiveMinutes: 2000 }),
 });
 
 const ManagementSchema = z.strictObject({

@@ -4,39 +4,10 @@
  * synthesized stack (cdk.tf.json) and returns its findings; `pnpm policy` runs them after checkov.
  */
 
-// biome-ignore lint/suspicious/noExplicitAny: Terraform JSON is untyped by nature.
-type Json = Record<string, any>;
+import { EDGE_RULES } from "./edge-rules";
+import { blocks, type Json, type Rule, type RuleResult, resourcesOf, result } from "./rule-kit";
 
-export interface RuleResult {
-  readonly id: string;
-  readonly resource: string;
-  readonly passed: boolean;
-  readonly message: string;
-}
-
-export interface Rule {
-  readonly id: string;
-  readonly title: string;
-  readonly check: (stack: Json) => RuleResult[];
-}
-
-function resourcesOf(stack: Json, ...types: string[]): Array<[string, Json]> {
-  return types.flatMap((type) =>
-    Object.entries((stack.resource?.[type] ?? {}) as Record<string, Json>).map(
-      ([name, body]) => [`${type}.${name}`, body] as [string, Json],
-    ),
-  );
-}
-
-/** cdktf writes a single nested block as an object and repeated ones as arrays. */
-function blocks(value: unknown): Json[] {
-  if (value === undefined || value === null) return [];
-  return (Array.isArray(value) ? value : [value]) as Json[];
-}
-
-function result(id: string, resource: string, passed: boolean, message: string): RuleResult {
-  return { id, resource, passed, message };
-}
+export type { Rule, RuleResult } from "./rule-kit";
 
 const WORLD = ["0.0.0.0/0", "::/0"];
 
@@ -54,10 +25,12 @@ function fromWorld(rule: Json): boolean {
   return sources.some((source) => WORLD.includes(String(source)));
 }
 
-/** TLS 1.2+ policies with only AEAD ciphers, and TLS 1.3-only ones; not the Ext1/Ext2 variants. */
-export const ALLOWED_TLS_POLICY = /^ELBSecurityPolicy-TLS13-1-(2|3)(-Res)?(-FIPS)?(-PQ)?-\d{4}-\d{2}$/;
+/** TLS 1.2+ policies with forward-secret AEAD ciphers only (`-Res-`), and TLS 1.3-only ones; not
+ *  the plain TLS13-1-2 policies (they still offer CBC suites on TLS 1.2), nor Ext1/Ext2. */
+export const ALLOWED_TLS_POLICY = /^ELBSecurityPolicy-TLS13-1-(2-Res|3)(-FIPS)?(-PQ)?-\d{4}-\d{2}$/;
 
 export const RULES: readonly Rule[] = [
+  ...EDGE_RULES,
   {
     id: "CX_ECS_1",
     title: "ECS containers never run privileged",
@@ -179,7 +152,8 @@ export const RULES: readonly Rule[] = [
   },
   {
     id: "CX_ELB_1",
-    title: "TLS listeners use a TLS 1.2+/1.3 policy (ELBSecurityPolicy-TLS13-1-2-2021-06 or stricter)",
+    title:
+      "TLS listeners use a TLS 1.3 policy, or TLS 1.2 with AEAD ciphers only (ELBSecurityPolicy-TLS13-1-2-Res-2021-06 or stricter)",
     check: (stack) =>
       resourcesOf(stack, "aws_lb_listener", "aws_alb_listener")
         .filter(([, listener]) => ["HTTPS", "TLS"].includes(String(listener.protocol)))
@@ -190,7 +164,9 @@ export const RULES: readonly Rule[] = [
             "CX_ELB_1",
             address,
             ok,
-            ok ? `ssl_policy ${policy}` : `ssl_policy ${policy} is not a TLS 1.2+/1.3 policy`,
+            ok
+              ? `ssl_policy ${policy}`
+              : `ssl_policy ${policy} allows weaker than TLS 1.2 with AEAD ciphers; use a -Res- or TLS13-1-3 policy`,
           );
         }),
   },

@@ -80,6 +80,7 @@ export class AppEnvironmentStack extends LayerStack {
       accessLogs: { bucket: props.global.accessLogsBucket.bucket, prefix: id },
       region: vars.region,
       firewall: {
+        rateLimitPerFiveMinutes: vars.waf.rateLimitPerFiveMinutes,
         description: `Blocks known-bad requests to ${cluster}`,
         // IP reputation, known bad inputs (Log4Shell probes ...), the common rule set; anonymous IPs
         // include corporate VPNs and cloud-hosted monitors, so they are observed, not blocked.

@@ -2,7 +2,8 @@
  * TlsLoadBalancer: an internet-facing Application Load Balancer that serves one name over TLS,
  * built the same way in every layer. Its own security group (80 and 443 from the given networks);
  * hardening (malformed headers dropped, HTTP desync mitigation, deletion protection, access logs);
- * a DNS-validated ACM certificate; HTTPS on 443 with TLS_POLICY forwarding to one target group;
+ * a DNS-validated ACM certificate; HTTPS on 443 with a TLS policy of tls-policy.ts and security
+ * headers (HSTS, nosniff, frame options), forwarding to one target group;
  * HTTP on 80 redirected to HTTPS; an alias record; a WAF web ACL. Variants add only their own:
  * the app env its blue/green listener rules, mgmt its Jenkins instance target.
  */
@@ -16,7 +17,7 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { TerraformIterator, Token } from "cdktf";
 import { Construct } from "constructs";
 import { allowTcpInFromNetworks } from "./security-rules";
-import { TLS_POLICY } from "./tls-policy";
+import { STRICT_TRANSPORT_SECURITY, TLS_POLICIES, type TlsPolicyName } from "./tls-policy";
 import { WebAcl, type WebAclProps } from "./web-acl";
 
 /** The web ACL in front of a load balancer; it takes the load balancer's name. */
@@ -59,6 +60,14 @@ export interface TlsLoadBalancerProps {
   readonly securityGroupDescription: string;
   /** @default `<name>-alb` */
   readonly securityGroupName?: string;
+  /** TLS policy of every HTTPS listener (stacks/constructs/tls-policy.ts): `public` keeps TLS 1.2
+   *  (AEAD ciphers only) for clients the platform does not control; `admin` is TLS 1.3 only.
+   *  @default "public" */
+  readonly tlsPolicy?: TlsPolicyName;
+  /** X-Frame-Options on every response: `DENY` for a site nobody frames; `SAMEORIGIN` for a tool
+   *  that frames its own pages (Jenkins).
+   *  @default "DENY" */
+  readonly frameOptions?: "DENY" | "SAMEORIGIN";
 }
 
 export class TlsLoadBalancer extends Construct {
@@ -73,6 +82,8 @@ export class TlsLoadBalancer extends Construct {
   readonly aliasRecord: Route53Record;
   readonly webAcl: WebAcl;
   private readonly validation: AcmCertificateValidation;
+  private readonly tlsPolicy: string;
+  private readonly frameOptions: "DENY" | "SAMEORIGIN";
 
   constructor(scope: Construct, id: string, props: TlsLoadBalancerProps) {
     super(scope, id);
@@ -80,6 +91,8 @@ export class TlsLoadBalancer extends Construct {
     const { name, domainName, zoneId } = props;
     const sans = props.subjectAlternativeNames ?? [];
     const groupName = props.securityGroupName ?? `${name}-alb`;
+    this.tlsPolicy = TLS_POLICIES[props.tlsPolicy ?? "public"];
+    this.frameOptions = props.frameOptions ?? "DENY";
 
     this.securityGroup = new SecurityGroup(this, "security_group", {
       name: groupName,
@@ -168,9 +181,15 @@ export class TlsLoadBalancer extends Construct {
       loadBalancerArn: this.loadBalancer.arn,
       port,
       protocol: "HTTPS",
-      sslPolicy: TLS_POLICY,
+      sslPolicy: this.tlsPolicy,
       // The validated ARN: the listener waits until the certificate is issued.
       certificateArn: this.validation.certificateArn,
+      // Browsers keep to HTTPS for a year (subdomains too), sniff no content types, frame nothing
+      // (or only the site's own pages); the ALB stops announcing itself in a Server header.
+      routingHttpResponseStrictTransportSecurityHeaderValue: STRICT_TRANSPORT_SECURITY,
+      routingHttpResponseXContentTypeOptionsHeaderValue: "nosniff",
+      routingHttpResponseXFrameOptionsHeaderValue: this.frameOptions,
+      routingHttpResponseServerEnabled: false,
       defaultAction: [{ type: "forward", targetGroupArn: targetGroup.arn }],
     });
   }

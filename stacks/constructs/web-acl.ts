@@ -32,7 +32,12 @@ export interface WebAclProps {
   /** Must be one of CloudWatch's retention periods.
    *  @default 30 */
   readonly logRetentionDays?: number;
+  /** Requests one client IP may send in 5 minutes before it is blocked (`waf.rateLimitPerFiveMinutes`). */
+  readonly rateLimitPerFiveMinutes: number;
 }
+
+/** Headers that carry credentials (API tokens, sessions): never written to the WAF logs. */
+export const REDACTED_HEADERS = ["authorization", "cookie"] as const;
 
 export class WebAcl extends Construct {
   readonly webAcl: Wafv2WebAcl;
@@ -52,20 +57,32 @@ export class WebAcl extends Construct {
       scope: "REGIONAL",
       defaultAction: { allow: {} },
       visibilityConfig: visibility(props.name),
-      rule: props.ruleGroups.map(({ name, mode, countOnlyRules = [] }, priority) => ({
-        name,
-        priority,
-        overrideAction: mode === "count" ? { count: {} } : { none: {} },
-        // `statement` is untyped in the provider bindings: Terraform's own snake_case keys.
-        statement: {
-          managed_rule_group_statement: {
-            name,
-            vendor_name: "AWS",
-            rule_action_override: countOnlyRules.map((rule) => ({ name: rule, action_to_use: { count: {} } })),
+      rule: [
+        // First: one client flooding the load balancer is blocked before any other rule runs.
+        {
+          name: "rate-limit-per-ip",
+          priority: 0,
+          action: { block: {} },
+          statement: {
+            rate_based_statement: { limit: props.rateLimitPerFiveMinutes, aggregate_key_type: "IP" },
           },
+          visibilityConfig: visibility(`${props.name}-rate-limit-per-ip`),
         },
-        visibilityConfig: visibility(`${props.name}-${name}`),
-      })),
+        ...props.ruleGroups.map(({ name, mode, countOnlyRules = [] }, index) => ({
+          name,
+          priority: index + 1,
+          overrideAction: mode === "count" ? { count: {} } : { none: {} },
+          // `statement` is untyped in the provider bindings: Terraform's own snake_case keys.
+          statement: {
+            managed_rule_group_statement: {
+              name,
+              vendor_name: "AWS",
+              rule_action_override: countOnlyRules.map((rule) => ({ name: rule, action_to_use: { count: {} } })),
+            },
+          },
+          visibilityConfig: visibility(`${props.name}-${name}`),
+        })),
+      ],
     });
     new Wafv2WebAclAssociation(this, "association", {
       resourceArn: props.resourceArn,
@@ -80,6 +97,7 @@ export class WebAcl extends Construct {
     new Wafv2WebAclLoggingConfiguration(this, "logging", {
       resourceArn: this.webAcl.arn,
       logDestinationConfigs: [logs.logGroup.arn],
+      redactedFields: REDACTED_HEADERS.map((name) => ({ singleHeader: { name } })),
     });
   }
 }

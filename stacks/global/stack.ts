@@ -66,9 +66,13 @@ export class GlobalStack extends LayerStack {
     });
 
     // The apex zone is the registrar's delegation target: looked up by default, created if vars say so.
-    const apexZoneId = props.vars.dns.createApexZone
-      ? new Route53Zone(this, "apex_zone", { name: props.vars.domain }).zoneId
-      : new DataAwsRoute53Zone(this, "apex_zone", { name: props.vars.domain, privateZone: false }).zoneId;
+    let apexZoneId: string;
+    if (props.vars.dns.createApexZone) {
+      apexZoneId = new Route53Zone(this, "apex_zone", { name: props.vars.domain }).zoneId;
+      amazonOnlyCaa(this, "apex_zone_caa", apexZoneId, props.vars.domain);
+    } else {
+      apexZoneId = new DataAwsRoute53Zone(this, "apex_zone", { name: props.vars.domain, privateZone: false }).zoneId;
+    }
 
     const zones: Record<string, EnvironmentZone> = {};
     for (const environment of Object.keys(props.vars.environments)) {
@@ -84,6 +88,7 @@ export class GlobalStack extends LayerStack {
         ttl: 172800,
         records: zone.nameServers,
       });
+      amazonOnlyCaa(this, `${environment}_zone_caa`, zone.zoneId, name);
       zones[environment] = { zoneId: zone.zoneId, name };
     }
     this.zones = zones;
@@ -93,4 +98,18 @@ export class GlobalStack extends LayerStack {
       region: props.vars.region,
     }).bucket;
   }
+}
+
+/** Certificate authorities ACM issues through; a CAA record naming them lets no other CA issue. */
+export const AMAZON_CAA_DOMAINS = ["amazon.com", "amazontrust.com", "awstrust.com", "amazonaws.com"] as const;
+
+/** Only Amazon (ACM) may issue certificates for `name` and its subdomains, wildcards included. */
+function amazonOnlyCaa(scope: Construct, id: string, zoneId: string, name: string): Route53Record {
+  return new Route53Record(scope, id, {
+    zoneId,
+    name,
+    type: "CAA",
+    ttl: 3600,
+    records: AMAZON_CAA_DOMAINS.flatMap((domain) => [`0 issue "${domain}"`, `0 issuewild "${domain}"`]),
+  });
 }

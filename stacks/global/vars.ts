@@ -39,6 +39,9 @@ export const vars: Vars = {
   "dns": {
     "createApexZone": false
   },
+  "waf": {
+    "rateLimitPerFiveMinutes": 2000
+  },
   "environments": {
     "dev": {
       "name": "dev",

@@ -14,6 +14,8 @@ export interface JenkinsAccessProps
     TlsLoadBalancerProps,
     | "targetGroup"
     | "desyncMitigationMode"
+    | "tlsPolicy"
+    | "frameOptions"
     | "subjectAlternativeNames"
     | "securityGroupName"
     | "securityGroupDescription"
@@ -31,6 +33,9 @@ export class JenkinsAccess extends TlsLoadBalancer {
       targetGroup: (lb) => jenkinsTarget(lb, props),
       // Only admins' current browsers come through: refuse whatever is not strictly RFC 7230.
       desyncMitigationMode: "strictest",
+      // The same browsers speak TLS 1.3; Jenkins frames its own pages (SAMEORIGIN), nobody else's.
+      tlsPolicy: "admin",
+      frameOptions: "SAMEORIGIN",
       securityGroupName: `${props.name}-lb`,
       securityGroupDescription: "Jenkins load balancer: HTTPS (and HTTP to redirect) from the admin networks",
     });

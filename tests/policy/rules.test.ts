@@ -67,9 +67,10 @@ describe("project policy rules", () => {
     expect(verdict("CX_ECR_1", stack)).toBe(true);
   });
 
-  it("accept only TLS 1.2+/1.3 policies on HTTPS listeners", () => {
+  it("accept only TLS 1.3, or TLS 1.2 with AEAD ciphers only, on HTTPS listeners", () => {
     const listener = (ssl_policy?: string) => stackWith("aws_lb_listener", { protocol: "HTTPS", ssl_policy });
-    expect(verdict("CX_ELB_1", listener("ELBSecurityPolicy-TLS13-1-2-2021-06"))).toBe(true);
+    expect(verdict("CX_ELB_1", listener("ELBSecurityPolicy-TLS13-1-2-Res-2021-06"))).toBe(true);
+    expect(verdict("CX_ELB_1", listener("ELBSecurityPolicy-TLS13-1-2-2021-06"))).toBe(false);
     expect(verdict("CX_ELB_1", listener("ELBSecurityPolicy-TLS13-1-3-2021-06"))).toBe(true);
     expect(verdict("CX_ELB_1", listener("ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06"))).toBe(false);
     expect(verdict("CX_ELB_1", listener("ELBSecurityPolicy-TLS-1-2-2017-01"))).toBe(false);
@@ -78,5 +79,57 @@ describe("project policy rules", () => {
 
   it("have unique ids", () => {
     expect(new Set(RULES.map((rule) => rule.id)).size).toBe(RULES.length);
+  });
+
+  it("reject an HTTPS listener without HSTS for a year, nosniff or frame options, and accept one with all three", () => {
+    const headers = {
+      protocol: "HTTPS",
+      routing_http_response_strict_transport_security_header_value: "max-age=31536000; includeSubDomains",
+      routing_http_response_x_content_type_options_header_value: "nosniff",
+      routing_http_response_x_frame_options_header_value: "DENY",
+    };
+    expect(verdict("CX_ELB_2", stackWith("aws_lb_listener", headers))).toBe(true);
+    const short = { ...headers, routing_http_response_strict_transport_security_header_value: "max-age=300" };
+    expect(verdict("CX_ELB_2", stackWith("aws_lb_listener", short))).toBe(false);
+    const { routing_http_response_x_frame_options_header_value: _, ...unframed } = headers;
+    expect(verdict("CX_ELB_2", stackWith("aws_lb_listener", unframed))).toBe(false);
+  });
+
+  it("reject a web ACL without a blocking rate-based rule", () => {
+    const acl = (action: Record<string, unknown>) =>
+      stackWith("aws_wafv2_web_acl", {
+        rule: [
+          { name: "rate", action, statement: { rate_based_statement: { limit: 2000, aggregate_key_type: "IP" } } },
+        ],
+      });
+    expect(verdict("CX_WAF_1", acl({ block: {} }))).toBe(true);
+    expect(verdict("CX_WAF_1", acl({ count: {} }))).toBe(false);
+    expect(verdict("CX_WAF_1", stackWith("aws_wafv2_web_acl", { rule: [] }))).toBe(false);
+  });
+
+  it("reject WAF logging that keeps the Cookie header", () => {
+    const logging = (names: string[]) =>
+      stackWith("aws_wafv2_web_acl_logging_configuration", {
+        redacted_fields: names.map((name) => ({ single_header: { name } })),
+      });
+    expect(verdict("CX_WAF_2", logging(["authorization", "cookie"]))).toBe(true);
+    expect(verdict("CX_WAF_2", logging(["authorization"]))).toBe(false);
+  });
+
+  it("reject a hosted zone without a CAA record for Amazon, or one that lets another CA issue", () => {
+    const zone = (records: string[] | undefined) => ({
+      resource: {
+        aws_route53_zone: { dev_zone: { name: "dev.example.com" } },
+        ...(records && {
+          aws_route53_record: {
+            dev_zone_caa: { zone_id: "${aws_route53_zone.dev_zone.zone_id}", type: "CAA", records },
+          },
+        }),
+      },
+    });
+    expect(verdict("CX_DNS_1", zone(['0 issue "amazon.com"', '0 issuewild "amazon.com"']))).toBe(true);
+    expect(verdict("CX_DNS_1", zone(undefined))).toBe(false);
+    expect(verdict("CX_DNS_1", zone(['0 issue "amazon.com"']))).toBe(false);
+    expect(verdict("CX_DNS_1", zone(['0 issue "amazon.com"', '0 issuewild "letsencrypt.org"']))).toBe(false);
   });
 });

@@ -44,7 +44,11 @@ describe("application environment constructs: invalid props fail at construction
           deletionProtection: false,
           accessLogs: { bucket: "logs", prefix: "dev" },
           region: "eu-central-1",
-          firewall: { description: "test", ruleGroups: [{ name: "AWSManagedRulesCommonRuleSet", mode: "block" }] },
+          firewall: {
+            description: "test",
+            ruleGroups: [{ name: "AWSManagedRulesCommonRuleSet", mode: "block" }],
+            rateLimitPerFiveMinutes: 2000,
+          },
         }),
     ).toThrow(/testListenerPort needs testListenerCidrs/);
   });

@@ -52,13 +52,25 @@ describe("global: one hosted zone per environment, delegated from the apex", () 
   });
 
   it("delegates each environment zone with an NS record in the apex carrying that zone's name servers", () => {
-    const delegations = global.resourceList("aws_route53_record");
+    const delegations = global.resourceList("aws_route53_record").filter((record) => record.type === "NS");
     expect(delegations).toHaveLength(3);
     for (const record of delegations) {
       expect(record.type).toBe("NS");
       expect(record.zone_id).toMatch(/data\.aws_route53_zone\.apex_zone\.zone_id/);
       const zoneKey = record.name.split(".")[0];
       expect(record.records).toMatch(new RegExp(`aws_route53_zone\\.${zoneKey}_zone\\.name_servers`));
+    }
+  });
+
+  it("lets only Amazon issue certificates, wildcards too, in every zone it owns", () => {
+    const zones = Object.keys(global.resources("aws_route53_zone"));
+    const caa = global.resourceList("aws_route53_record").filter((record) => record.type === "CAA");
+    expect(caa.map((record) => record.zone_id).sort()).toEqual(
+      zones.map((name) => `\${aws_route53_zone.${name}.zone_id}`).sort(),
+    );
+    for (const record of caa) {
+      expect(record.records).toContain('0 issue "amazon.com"');
+      expect(record.records).toContain('0 issuewild "amazon.com"');
     }
   });
 

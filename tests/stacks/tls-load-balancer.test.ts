@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { addressAt, MOVED_FILE, movedFrom, parseMovedFile, renamedFrom } from "../../stacks/constructs/moved";
 import { allowTcpIn, allowTcpInFromNetworks } from "../../stacks/constructs/security-rules";
 import { TlsLoadBalancer, type TlsLoadBalancerProps } from "../../stacks/constructs/tls-load-balancer";
-import { TLS_POLICY } from "../../stacks/constructs/tls-policy";
+import { STRICT_TRANSPORT_SECURITY, TLS_POLICIES } from "../../stacks/constructs/tls-policy";
 import { type Json, platform, type SynthesizedStack } from "../support/synth";
 
 const app = platform();
@@ -29,10 +29,26 @@ describe("TLS load balancers: every layer's is built by one construct", () => {
     }
   });
 
-  it("serves HTTPS only with the TLS policy and the validated certificate, and redirects port 80 to it", () => {
+  it("adds HSTS for a year with subdomains, nosniff and frame options to every HTTPS response, and no Server header", () => {
+    for (const stack of withLoadBalancer) {
+      const https = stack.resourceList("aws_lb_listener").filter((listener) => listener.protocol === "HTTPS");
+      expect(https.length, stack.name).toBeGreaterThan(0);
+      for (const listener of https) {
+        expect(listener, stack.name).toMatchObject({
+          routing_http_response_strict_transport_security_header_value: STRICT_TRANSPORT_SECURITY,
+          routing_http_response_x_content_type_options_header_value: "nosniff",
+          routing_http_response_x_frame_options_header_value: stack.name === "mgmt" ? "SAMEORIGIN" : "DENY",
+          routing_http_response_server_enabled: false,
+        });
+      }
+    }
+  });
+
+  it("serves HTTPS only with its TLS policy (TLS 1.3-only for Jenkins) and the validated certificate, and redirects port 80 to it", () => {
     for (const stack of withLoadBalancer) {
       const listeners = Object.fromEntries(stack.resourceList("aws_lb_listener").map((l) => [l.port, l]));
-      expect(listeners[443], stack.name).toMatchObject({ protocol: "HTTPS", ssl_policy: TLS_POLICY });
+      const policy = stack.name === "mgmt" ? TLS_POLICIES.admin : TLS_POLICIES.public;
+      expect(listeners[443], stack.name).toMatchObject({ protocol: "HTTPS", ssl_policy: policy });
       expect(listeners[443].certificate_arn).toMatch(/aws_acm_certificate_validation\..*\.certificate_arn/);
       expect(listeners[80].default_action[0].redirect, stack.name).toMatchObject({ protocol: "HTTPS", port: "443" });
     }
@@ -139,7 +155,11 @@ describe("TLS load balancers: invalid props fail at construction with the fix", 
       targetGroup: (scope) => new LbTargetGroup(scope, "targets", { port: 80, protocol: "HTTP", vpcId: "vpc-1" }),
       deletionProtection: false,
       accessLogs: { bucket: "logs", prefix: "dev" },
-      firewall: { description: "test", ruleGroups: [{ name: "AWSManagedRulesCommonRuleSet", mode: "block" }] },
+      firewall: {
+        description: "test",
+        ruleGroups: [{ name: "AWSManagedRulesCommonRuleSet", mode: "block" }],
+        rateLimitPerFiveMinutes: 2000,
+      },
       region: "eu-central-1",
       securityGroupDescription: "test load balancer",
       ...change,

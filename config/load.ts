@@ -8,6 +8,7 @@ import { join, relative } from "node:path";
 import { parseDocument } from "yaml";
 import type { z } from "zod";
 import { networkLayoutProblems } from "./network-layout";
+import { promotionProblems } from "./promotion";
 import { managementEnvironmentNames } from "./roles";
 import { CommonSchema, ENVIRONMENT_NAME, EnvironmentSchema, type EnvironmentVars, type Vars } from "./schema";
 
@@ -103,6 +104,8 @@ export function loadVars(environmentsDir: string, cwd = process.cwd()): Vars {
     environments[name] = { name, ...parsed.data };
   }
 
+  // The promotion road is checked once every file reads: an invalid source file is reported as itself.
+  if (problems.length === 0) problems.push(...promotionProblems(Object.values(environments), show));
   if (common?.success) {
     problems.push(...networkLayoutProblems(common.data, Object.values(environments), show, COMMON_FILE));
     const managers = managementEnvironmentNames({ environments });

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { parseCidr } from "../lib/cidr";
+import { DeliverySchema, DeploymentAlarmsSchema, deliveryIssues } from "./delivery";
 
 export const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]*$/;
 /** AWS region names: partition prefix, direction, number (eu-central-1, us-gov-west-1, ap-southeast-5). */
@@ -146,6 +147,10 @@ const ServiceSchema = z
     /** blue-green only: a listener on this port (admin networks only) serves the green revision before the switch. */
     blueGreenTestListenerPort: positiveInt.max(65535).optional(),
     logRetentionDays: logRetentionDays.default(30),
+    /** The promotion road, the approval and the rollout timeout (config/delivery.ts). */
+    delivery: DeliverySchema.default(DeliverySchema.parse({})),
+    /** Thresholds of the alarms that roll a rollout back (config/delivery.ts). */
+    alarms: DeploymentAlarmsSchema.default(DeploymentAlarmsSchema.parse({})),
   })
   // Cross-field rules: every combination the stacks cannot build is refused here, at `pnpm vars`,
   // with the file and the key; the constructs do not check these again.
@@ -208,6 +213,7 @@ const ServiceSchema = z
           "is longer than stopTimeoutSeconds: tasks would be killed with requests in flight; raise stopTimeoutSeconds",
       });
     }
+    for (const issue of deliveryIssues(service)) ctx.addIssue({ code: "custom", ...issue });
   });
 
 export const EnvironmentSchema = z.strictObject({

@@ -193,6 +193,60 @@ describe("pnpm vars rejects bad input, naming file, key and fix, and leaves vars
       message:
         /environments\/dev\.yaml: service\.memory: 512 MiB does not fit cpu 512 on Fargate; use 1024\.\.4096 in steps of 1024/,
     },
+    {
+      name: "promotion from an environment that does not exist",
+      arrange: () => edit("prod.yaml", (text) => text.replace("promoteFrom: dev", "promoteFrom: stagign")),
+      message:
+        /environments\/prod\.yaml: service\.delivery\.promoteFrom: "stagign" is not an application environment \(a file with a service\); use one of: dev/,
+    },
+    {
+      name: "promotion from the management environment, which runs no service",
+      arrange: () => edit("prod.yaml", (text) => text.replace("promoteFrom: dev", "promoteFrom: mgmt")),
+      message: /environments\/prod\.yaml: service\.delivery\.promoteFrom: "mgmt" is not an application environment/,
+    },
+    {
+      name: "promotion from the environment itself",
+      arrange: () => edit("prod.yaml", (text) => text.replace("promoteFrom: dev", "promoteFrom: prod")),
+      message:
+        /environments\/prod\.yaml: service\.delivery\.promoteFrom: prod is this environment; name the environment/,
+    },
+    {
+      name: "promotion from an environment that runs another service",
+      arrange: () => edit("dev.yaml", (text) => text.replace("service:\n", "service:\n  name: backend\n")),
+      message:
+        /environments\/prod\.yaml: service\.delivery\.promoteFrom: dev runs service "backend", this environment "frontend"; promotion copies one service's images/,
+    },
+    {
+      name: "a promotion road that is a cycle",
+      arrange: () => edit("dev.yaml", (text) => `${text}  delivery:\n    promoteFrom: prod\n`),
+      message:
+        /environments\/dev\.yaml: service\.delivery\.promoteFrom: dev → prod → dev \(each takes its images from the next\) is a cycle, .*; remove promoteFrom from one of them/,
+    },
+    {
+      name: "a rollout timeout shorter than one rollout wave",
+      arrange: () =>
+        edit("prod.yaml", (text) =>
+          text.replace("    approval: true", "    approval: true\n    rolloutTimeoutSeconds: 90"),
+        ),
+      message:
+        /environments\/prod\.yaml: service\.delivery\.rolloutTimeoutSeconds: 90 is shorter than one rollout wave can take \(115 s: .*\); raise it to at least 115/,
+    },
+    {
+      name: "alarms that could not fire before the rollout timeout",
+      arrange: () =>
+        edit(
+          "prod.yaml",
+          (text) =>
+            `${text.replace("    approval: true", "    approval: true\n    rolloutTimeoutSeconds: 300")}  alarms:\n    evaluationMinutes: 5\n`,
+        ),
+      message:
+        /environments\/prod\.yaml: service\.alarms\.evaluationMinutes: 5 min is not shorter than delivery\.rolloutTimeoutSeconds \(300 s\): no alarm could fire/,
+    },
+    {
+      name: "an alarm threshold below its bound",
+      arrange: () => edit("dev.yaml", (text) => `${text}  alarms:\n    target5xxPercent: 0\n`),
+      message: /environments\/dev\.yaml: service\.alarms\.target5xxPercent: .*>=0\.1/,
+    },
   ];
 
   for (const { name, arrange, message } of cases) {

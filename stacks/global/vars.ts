@@ -76,7 +76,18 @@ export const vars: Vars = {
         "stopTimeoutSeconds": 30,
         "deployment": "rolling",
         "blueGreenBakeTimeMinutes": 5,
-        "logRetentionDays": 14
+        "logRetentionDays": 14,
+        "delivery": {
+          "approval": false,
+          "rolloutTimeoutSeconds": 900
+        },
+        "alarms": {
+          "target5xxPercent": 5,
+          "loadBalancer5xxPerMinute": 10,
+          "unhealthyTargets": 1,
+          "p99ResponseTimeMs": 2000,
+          "evaluationMinutes": 2
+        }
       }
     },
     "mgmt": {
@@ -141,7 +152,19 @@ export const vars: Vars = {
         "stopTimeoutSeconds": 30,
         "deployment": "rolling",
         "blueGreenBakeTimeMinutes": 5,
-        "logRetentionDays": 60
+        "logRetentionDays": 60,
+        "delivery": {
+          "promoteFrom": "dev",
+          "approval": true,
+          "rolloutTimeoutSeconds": 900
+        },
+        "alarms": {
+          "target5xxPercent": 5,
+          "loadBalancer5xxPerMinute": 10,
+          "unhealthyTargets": 1,
+          "p99ResponseTimeMs": 2000,
+          "evaluationMinutes": 2
+        }
       }
     }
   }

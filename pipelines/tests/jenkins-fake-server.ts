@@ -11,19 +11,13 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { XMLValidator } from "fast-xml-parser";
+import { type RecordedRequest, recordRequest } from "./support/recorded-request";
 
 export type Permission = "read" | "create" | "configure";
 
 export interface FakeUser {
   readonly token: string;
   readonly permissions: readonly Permission[];
-}
-
-export interface RecordedRequest {
-  readonly method: string;
-  readonly path: string;
-  readonly headers: IncomingMessage["headers"];
-  readonly body: string;
 }
 
 export interface FakeJenkins {
@@ -49,14 +43,7 @@ export async function startFakeJenkins(options: FakeJenkinsOptions): Promise<Fak
   const crumbs = new Map<string, string>(); // session id -> crumb
 
   const handler = async (request: IncomingMessage, response: ServerResponse) => {
-    const body = await readBody(request);
-    const url = new URL(request.url ?? "/", "http://jenkins");
-    requests.push({
-      method: request.method ?? "",
-      path: `${url.pathname}${url.search}`,
-      headers: request.headers,
-      body,
-    });
+    const { body, url } = await recordRequest(request, requests);
     response.setHeader("X-Jenkins", VERSION);
 
     const user = authenticate(request, options.users);
@@ -192,13 +179,4 @@ function send(response: ServerResponse, status: number, type: string, body: stri
   if (error) response.setHeader("X-Error", error);
   response.writeHead(status, { "Content-Type": `${type};charset=utf-8` });
   response.end(body);
-}
-
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    request.on("error", reject);
-  });
 }

@@ -2,8 +2,11 @@
  * The few Jenkins REST endpoints the job export uses, with basic auth (user + API token) and the
  * CSRF crumb. Every failure becomes a JenkinsError whose message names the cause and the fix.
  */
+import { fetchFailure } from "../http/fetch-failure";
 
 export class JenkinsError extends Error {}
+
+const TIMEOUT_SECONDS = 30;
 
 export interface JenkinsCredentials {
   readonly user: string;
@@ -16,18 +19,6 @@ interface Crumb {
   /** Session cookie the crumb is bound to (Jenkins ≥ 2.176.2 ties crumbs to the web session). */
   readonly cookie?: string;
 }
-
-const TLS_CODES = new Set([
-  "DEPTH_ZERO_SELF_SIGNED_CERT",
-  "SELF_SIGNED_CERT_IN_CHAIN",
-  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
-  "CERT_HAS_EXPIRED",
-  "CERT_NOT_YET_VALID",
-  "ERR_TLS_CERT_ALTNAME_INVALID",
-  "ERR_SSL_WRONG_VERSION_NUMBER",
-  "EPROTO",
-]);
 
 export class JenkinsClient {
   readonly baseUrl: string;
@@ -89,34 +80,16 @@ export class JenkinsClient {
       if (this.crumb.cookie) headers.Cookie = this.crumb.cookie;
     }
     try {
-      return await fetch(url, { method, headers, body, redirect: "manual", signal: AbortSignal.timeout(30_000) });
+      const signal = AbortSignal.timeout(TIMEOUT_SECONDS * 1000);
+      return await fetch(url, { method, headers, body, redirect: "manual", signal });
     } catch (error) {
       throw this.connectionError(url, error);
     }
   }
 
   private connectionError(url: string, error: unknown): JenkinsError {
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    const code = cause?.code ?? (error as { name?: string }).name ?? "";
-    const host = new URL(url).host;
-    if (code === "ECONNREFUSED") {
-      return new JenkinsError(
-        `cannot connect to ${host}: connection refused; check that Jenkins is running and that --url (${this.baseUrl}) has the right host and port`,
-      );
-    }
-    if (code === "ENOTFOUND" || code === "EAI_AGAIN") {
-      return new JenkinsError(`cannot resolve ${host}; check the host name in --url (${this.baseUrl}) and DNS`);
-    }
-    if (TLS_CODES.has(code) || /certificate|ssl|tls/i.test(cause?.message ?? "")) {
-      return new JenkinsError(
-        `TLS failure talking to ${host} (${code || cause?.message}): the server's certificate is not trusted or does not match the host; ` +
-          "if Jenkins uses a private CA, point NODE_EXTRA_CA_CERTS at its PEM file, or fix the certificate",
-      );
-    }
-    if (code === "TimeoutError") {
-      return new JenkinsError(`no answer from ${host} within 30 s; check --url (${this.baseUrl}) and the firewall`);
-    }
-    return new JenkinsError(`request to ${url} failed: ${cause?.message ?? (error as Error).message}`);
+    const endpoint = { service: "Jenkins", setting: `--url (${this.baseUrl})`, timeoutSeconds: TIMEOUT_SECONDS };
+    return new JenkinsError(fetchFailure(url, error, endpoint));
   }
 
   private async expectOk(response: Response, action: string): Promise<void> {

@@ -7,7 +7,12 @@ import { type AnsibleSandbox, createSandbox, fixtures, runTool, venvPython } fro
 // What the hosts would get, rendered by Ansible itself from the roles' templates and defaults.
 let sandbox: AnsibleSandbox;
 let rendered: string;
-const read = (name: string) => readFileSync(join(rendered, name), "utf8");
+/** Each template's text, by the name of the file on the host (fixtures/render-templates.yml). */
+let texts: Record<string, string>;
+const read = (name: string) => {
+  if (!(name in texts)) throw new Error(`${name} was not rendered; add its template to fixtures/render-templates.yml`);
+  return texts[name];
+};
 /** `${name}` as JCasC and apt write it (not a JavaScript placeholder). */
 const reference = (name: string) => `$${"{"}${name}}`;
 
@@ -47,6 +52,13 @@ beforeAll(() => {
     `@${extraVars}`,
   ]);
   if (result.status !== 0) throw new Error(`rendering the templates failed:\n${result.transcript}`);
+  texts = JSON.parse(readFileSync(join(rendered, "rendered.json"), "utf8"));
+});
+
+describe("the rendering itself", () => {
+  it("gives the same text through the template lookup as through the template module", () => {
+    expect(read("jenkins.yaml")).toBe(readFileSync(join(rendered, "jenkins.yaml"), "utf8"));
+  });
 });
 
 afterAll(() => rmSync(sandbox.dir, { recursive: true, force: true }));

@@ -21,9 +21,8 @@ export function promotionProblems(environments: readonly EnvironmentVars[], show
       problems.push(`${file}: ${KEY}: ${source} is this environment; name the environment its images come from`);
     } else if (!from) {
       const others = valid.filter((name) => name !== environment.name);
-      problems.push(
-        `${file}: ${KEY}: "${source}" is not an application environment (a file with a service); use one of: ${others.join(", ") || "none: add one first"}`,
-      );
+      const fix = others.length > 0 ? `use one of: ${others.join(", ")}` : "no other one exists: remove promoteFrom";
+      problems.push(`${file}: ${KEY}: "${source}" is not an application environment (a file with a service); ${fix}`);
     } else if (from.service?.name !== environment.service?.name) {
       problems.push(
         `${file}: ${KEY}: ${source} runs service "${from.service?.name}", this environment "${environment.service?.name}"; ` +

@@ -44,6 +44,31 @@ export function terraformPlanRoleName(vars: NamingVars): string {
   return `${vars.project}-terraform-plan`;
 }
 
+/** The alarms that guard each rollout of a service (ECS deployment alarms with rollback). */
+export const DEPLOYMENT_ALARM_KINDS = [
+  "target-5xx-rate",
+  "load-balancer-5xx",
+  "unhealthy-targets",
+  "p99-response-time",
+] as const;
+export type DeploymentAlarmKind = (typeof DEPLOYMENT_ALARM_KINDS)[number];
+
+/** Every deployment alarm of a service, by kind: `<project>-<env>-<service>-<kind>`. The stack
+ *  creates them; the deploy script names the one that rolled a release back. */
+export function deploymentAlarmNames(
+  vars: NamingVars,
+  environment: string,
+  service: string,
+): Record<DeploymentAlarmKind, string> {
+  const entries = DEPLOYMENT_ALARM_KINDS.map((kind) => [kind, `${vars.project}-${environment}-${service}-${kind}`]);
+  return Object.fromEntries(entries) as Record<DeploymentAlarmKind, string>;
+}
+
+/** The SNS topic an environment's alarms notify: `<project>-<env>-alarms`. */
+export function alarmTopicName(vars: NamingVars, environment: string): string {
+  return `${vars.project}-${environment}-alarms`;
+}
+
 /** The container in the service's task definition is named after the service. */
 export function containerName(service: string): string {
   return service;

@@ -1,6 +1,8 @@
 /**
  * The zero-downtime invariants, checked over synthesized Terraform JSON: for every
- * aws_ecs_service, anything that could let a deployment drop traffic is reported.
+ * aws_ecs_service, anything that could let a deployment drop traffic is reported, and a rollout
+ * that fails users while its tasks pass the health check not being rolled back (deployment alarms
+ * with rollback, each alarm in the same stack and notifying one of its SNS topics).
  * The stack tests hold every stack to them; `pnpm diff` and `pnpm plan-summary` name a change
  * that breaks one of them an `availability` hazard.
  */
@@ -11,9 +13,36 @@ type Json = Record<string, any>;
 const list = (value: unknown): Json[] => (value === undefined ? [] : Array.isArray(value) ? value : [value as Json]);
 
 /** `${aws_lb_target_group.NAME.arn}` → the resource NAME of `type` in the same stack, if any. */
-function referenced(stack: Json, type: string, expression: unknown): Json | undefined {
-  const match = new RegExp(`^\\$\\{${type}\\.([^.}]+)\\.arn\\}$`).exec(String(expression ?? ""));
+function referenced(stack: Json, type: string, expression: unknown, attribute = "arn"): Json | undefined {
+  const match = new RegExp(`^\\$\\{${type}\\.([^.}]+)\\.${attribute}\\}$`).exec(String(expression ?? ""));
   return match ? stack.resource?.[type]?.[match[1]] : undefined;
+}
+
+/** A deployment alarm name (a reference or a literal name) → the stack's alarm, if it defines it. */
+function alarmNamed(stack: Json, name: unknown): Json | undefined {
+  const alarms: Record<string, Json> = stack.resource?.aws_cloudwatch_metric_alarm ?? {};
+  return (
+    referenced(stack, "aws_cloudwatch_metric_alarm", name, "alarm_name") ??
+    Object.values(alarms).find((alarm) => alarm.alarm_name === name)
+  );
+}
+
+/** What is wrong with a service's deployment alarms: each must exist in the stack and notify one of its topics. */
+function deploymentAlarmProblems(stack: Json, service: Json): string[] {
+  const alarms = list(service.alarms)[0];
+  const names: unknown[] = alarms?.alarm_names ?? [];
+  if (alarms?.enable !== true || alarms?.rollback !== true || names.length === 0) {
+    return ["no deployment alarms with rollback: a rollout that fails users while passing health checks completes"];
+  }
+  return names.flatMap((name) => {
+    const alarm = alarmNamed(stack, name);
+    if (!alarm)
+      return [`deployment alarm ${name} is not defined in this stack: its rule and actions cannot be verified`];
+    const topics = list(alarm.alarm_actions).filter((action) => referenced(stack, "aws_sns_topic", action));
+    return alarm.actions_enabled === false || topics.length === 0
+      ? [`deployment alarm ${alarm.alarm_name} notifies no SNS topic of this stack: a rollback would go unnoticed`]
+      : [];
+  });
 }
 
 /** Fargate's default when a container sets no stopTimeout. */
@@ -47,6 +76,7 @@ export function zeroDowntimeViolations(stackName: string, stack: Json): string[]
     if (breaker?.enable !== true || breaker?.rollback !== true) {
       report("deployment circuit breaker without rollback: a failing deployment is not undone");
     }
+    for (const problem of deploymentAlarmProblems(stack, service)) report(problem);
     const ignored: string[] = list(service.lifecycle)[0]?.ignore_changes ?? [];
     if (!ignored.includes("task_definition")) {
       report("task_definition is not in lifecycle.ignore_changes: terraform apply would revert the deployed image");

@@ -2,7 +2,7 @@
  * FargateService: an ECS service behind the load balancer that never drops traffic on deploy.
  * Tasks in private subnets without public IPs, reachable only from the load balancer's security
  * group; new tasks start and turn healthy before old ones stop (100 % / 200 %); the circuit
- * breaker rolls a failed deployment back; Terraform owns the service's shape, the deploy script
+ * breaker and the deployment alarms roll a failed deployment back; Terraform owns the service's shape, the deploy script
  * owns its image (and autoscaling its count). Blue/green uses ECS's native BLUE_GREEN strategy.
  */
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
@@ -55,6 +55,8 @@ export interface FargateServiceProps {
   readonly healthCheckGracePeriodSeconds: number;
   /** @default - a rolling deployment */
   readonly blueGreen?: BlueGreenOptions;
+  /** CloudWatch alarms ECS watches during each rollout; one in ALARM rolls the rollout back. */
+  readonly deploymentAlarmNames: readonly string[];
   /** Listeners the target groups hang off: ECS refuses a target group no listener uses yet. */
   readonly dependsOn?: ITerraformDependable[];
 }
@@ -67,6 +69,9 @@ export class FargateService extends Construct {
     super(scope, id);
     const { desiredCount } = props;
     if (desiredCount < 1) throw new Error(`desiredCount ${desiredCount} runs no task; use at least 1`);
+    if (props.deploymentAlarmNames.length === 0) {
+      throw new Error("FargateService needs deployment alarms: without them a rollout that fails users completes");
+    }
     if (props.subnetIds.length < 2) {
       throw new Error("FargateService needs private subnets in at least two availability zones to spread its tasks");
     }
@@ -121,6 +126,8 @@ export class FargateService extends Construct {
       deploymentMinimumHealthyPercent: 100,
       deploymentMaximumPercent: 200,
       deploymentCircuitBreaker: { enable: true, rollback: true },
+      // Tasks that pass the health check can still fail users (5xx, slow answers): the alarms roll those back.
+      alarms: { alarmNames: [...props.deploymentAlarmNames], enable: true, rollback: true },
       deploymentController: { type: "ECS" },
       deploymentConfiguration: blueGreen
         ? { strategy: "BLUE_GREEN", bakeTimeInMinutes: String(blueGreen.bakeTimeMinutes) }

@@ -2,7 +2,8 @@
  * <environment> (dev, prod, ...): one application environment, one instance per environment
  * file that declares a `service`. Its ECS cluster (Container Insights), the HTTPS load balancer
  * with certificate, WAF and alias record in the environment's zone, the service's target group(s),
- * task definition, Fargate service and autoscaling. Reads the VPC and subnets from `network`,
+ * task definition, Fargate service, autoscaling, and the deployment alarms that guard its rollouts
+ * with the environment's alarm topic. Reads the VPC and subnets from `network`,
  * the zone and the image repository from `global` (remote state); outputs what the deploy script needs.
  */
 import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
@@ -10,14 +11,17 @@ import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import type { ServiceVars } from "../../config/schema";
 import {
+  alarmTopicName,
   clusterName,
   containerName,
+  deploymentAlarmNames,
   serviceUrl,
   taskExecutionRoleName,
   taskFamily,
   taskRoleName,
 } from "../../lib/naming";
 import { type EnvironmentStackProps, LayerStack } from "../layer-stack";
+import { DeploymentAlarms } from "./deployment-alarms";
 import { FargateService } from "./fargate-service";
 import { HttpsLoadBalancer } from "./https-load-balancer";
 import { ServiceAutoscaling } from "./service-autoscaling";
@@ -112,6 +116,17 @@ export class AppEnvironmentStack extends LayerStack {
     });
 
     const lb = this.loadBalancer;
+    const alarms = new DeploymentAlarms(this, "deployment_alarms", {
+      alarmNames: deploymentAlarmNames(vars, envName, service.name),
+      topicName: alarmTopicName(vars, envName),
+      loadBalancerArnSuffix: lb.loadBalancer.arnSuffix,
+      targetGroupArnSuffixes: {
+        blue: targetGroups.primary.arnSuffix,
+        ...(targetGroups.alternate ? { green: targetGroups.alternate.arnSuffix } : {}),
+      },
+      thresholds: service.alarms,
+    });
+
     this.service = new FargateService(this, "service", {
       serviceName: service.name,
       namePrefix: `${cluster}-${service.name}`,
@@ -126,6 +141,7 @@ export class AppEnvironmentStack extends LayerStack {
       desiredCount: service.desiredCount,
       autoscaled: service.autoscaling !== undefined,
       healthCheckGracePeriodSeconds: service.healthCheckGracePeriodSeconds,
+      deploymentAlarmNames: Object.values(alarms.alarms).map((alarm) => alarm.alarmName),
       blueGreen:
         targetGroups.alternate && lb.productionListenerRule
           ? {

@@ -30,6 +30,11 @@ const devOwned = (change: string) =>
 const spansZones = (change: string) =>
   /^changed (\w+: aws_lb\.|\w+: aws_ecs_service\.|network: aws_vpc_endpoint\.s3_gateway_endpoint$)/.test(change);
 const nothing = () => false;
+/** Removing dev, as a user must: prod's promotion road leaves with it (`pnpm vars` refuses a dangling promoteFrom). */
+const removeDev = (dir: string) => {
+  removeFile(dir, "dev.yaml");
+  editFile(dir, "prod.yaml", (text) => text.replace(/^ {4}promoteFrom: dev\n/m, ""));
+};
 
 const scenarios: Scenario[] = [
   {
@@ -49,7 +54,7 @@ const scenarios: Scenario[] = [
   },
   {
     name: "removing dev",
-    change: (dir) => removeFile(dir, "dev.yaml"),
+    change: removeDev,
     allowed: (change) => jenkinsPolicy(change) || devOwned(change),
   },
   {
@@ -101,7 +106,7 @@ describe("stable identities: changing environments or zones never touches what r
   }
 
   it("removing dev removes dev's stack, zone, subnets and associations, and nothing of anyone else", () => {
-    const after = synthPlatform(loadVars(environmentsCopy((dir) => removeFile(dir, "dev.yaml"))));
+    const after = synthPlatform(loadVars(environmentsCopy(removeDev)));
     const removed = resourceChanges(base, after).filter((entry) => entry.startsWith("removed "));
     expect(removed.length).toBeGreaterThan(0);
     expect(removed.filter((entry) => !devOwned(entry))).toEqual([]);

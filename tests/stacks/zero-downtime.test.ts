@@ -4,6 +4,7 @@ import { copyVars, type Json, platform, synthPlatform } from "../support/synth";
 
 const service = (stack: Json): Json => Object.values<Json>(stack.resource.aws_ecs_service)[0];
 const targetGroup = (stack: Json): Json => Object.values<Json>(stack.resource.aws_lb_target_group)[0];
+const alarm = (stack: Json): Json => Object.values<Json>(stack.resource.aws_cloudwatch_metric_alarm)[0];
 const containers = (stack: Json): Json[] =>
   JSON.parse(Object.values<Json>(stack.resource.aws_ecs_task_definition)[0].container_definitions);
 const setContainers = (stack: Json, next: Json[]) => {
@@ -128,6 +129,48 @@ describe("zero downtime: the checker catches each deliberately broken copy", () 
         service(stack).lifecycle.ignore_changes = ["task_definition"];
       },
       /autoscaled but desired_count is not in lifecycle.ignore_changes/,
+    ],
+    [
+      "a service without deployment alarms",
+      (stack) => {
+        delete service(stack).alarms;
+      },
+      /no deployment alarms with rollback/,
+    ],
+    [
+      "deployment alarms that do not roll back",
+      (stack) => {
+        service(stack).alarms.rollback = false;
+      },
+      /no deployment alarms with rollback/,
+    ],
+    [
+      "a deployment alarm that no stack resource defines here",
+      (stack) => {
+        service(stack).alarms.alarm_names.push("someone-elses-alarm");
+      },
+      /deployment alarm someone-elses-alarm is not defined in this stack/,
+    ],
+    [
+      "a deployment alarm without an action",
+      (stack) => {
+        delete alarm(stack).alarm_actions;
+      },
+      /deployment alarm connected-express-prod-frontend-[a-z0-9-]+ notifies no SNS topic of this stack/,
+    ],
+    [
+      "a deployment alarm that notifies a topic outside the stack",
+      (stack) => {
+        alarm(stack).alarm_actions = ["arn:aws:sns:eu-central-1:123456789012:elsewhere"];
+      },
+      /notifies no SNS topic of this stack/,
+    ],
+    [
+      "a deployment alarm whose actions are disabled",
+      (stack) => {
+        alarm(stack).actions_enabled = false;
+      },
+      /notifies no SNS topic of this stack/,
     ],
   ];
 

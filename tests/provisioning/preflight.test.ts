@@ -8,6 +8,7 @@ import { type AnsibleSandbox, createSandbox, fixtures, provisioning, runTool } f
 let sandbox: AnsibleSandbox;
 const example = parse(readFileSync(join(provisioning, "vault.example.yml"), "utf8"));
 const inventoryValues = { jenkins_url: "https://jenkins.mgmt.connected.express/", jenkins_http_port: 8080 };
+const github = { jenkins_github_username: "review-bot", jenkins_github_token: "github_pat_1234" };
 
 beforeAll(() => {
   sandbox = createSandbox();
@@ -35,8 +36,22 @@ describe("the jenkins role's preflight", () => {
       ...inventoryValues,
       jenkins_admin_password: "a-long-random-admin-password",
       jenkins_slack_token: "xoxb-1234",
+      ...github,
     });
     expect(result.status, result.transcript).toBe(0);
+  });
+
+  it("stops on the example vault's GitHub placeholders when the other secrets are real", () => {
+    const result = preflight({
+      ...inventoryValues,
+      jenkins_admin_password: "a-long-random-admin-password",
+      jenkins_slack_token: "xoxb-1234",
+      jenkins_github_username: example.vault_jenkins_github_username,
+      jenkins_github_token: example.vault_jenkins_github_token,
+    });
+    expect(result.status).not.toBe(0);
+    expect(result.stdout).toContain("the GitHub user and token");
+    expect(result.stdout).toContain("must come from the vault");
   });
 
   it("stops on the example vault's placeholders and says how to create the vault", () => {
@@ -51,7 +66,11 @@ describe("the jenkins role's preflight", () => {
   });
 
   it("stops without the generated inventory and says how to write it", () => {
-    const result = preflight({ jenkins_admin_password: "a-long-random-admin-password", jenkins_slack_token: "xoxb-1" });
+    const result = preflight({
+      jenkins_admin_password: "a-long-random-admin-password",
+      jenkins_slack_token: "xoxb-1",
+      ...github,
+    });
     expect(result.status).not.toBe(0);
     expect(result.stdout).toContain("run `pnpm inventory --outputs <file>`");
   });

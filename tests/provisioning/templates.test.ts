@@ -31,6 +31,8 @@ beforeAll(() => {
       jenkins_url: "https://jenkins.mgmt.connected.express/",
       jenkins_admin_password: `correct-horse-${reference("battery")}-staple`,
       jenkins_slack_token: "xoxb-test-token",
+      jenkins_github_username: "review-bot",
+      jenkins_github_token: "github_pat_test",
       jenkins_repository_credentials: [
         { id: "frontend-repository", username: "ci-bot", token: "ghp_test" },
         { id: "infrastructure-repository", username: "", token: "" },
@@ -73,10 +75,17 @@ describe("Jenkins Configuration as Code", () => {
     expect(casc.jenkins.authorizationStrategy.loggedInUsersCanDoAnything.allowAnonymousRead).toBe(false);
   });
 
-  it("holds the Slack token and the repository credentials the pipelines name, and only those set", () => {
+  it("holds the Slack token, the GitHub token and the repository credentials the pipelines name, and only those set", () => {
     const credentials = parse(read("jenkins.yaml")).credentials.system.domainCredentials[0].credentials;
     expect(credentials).toEqual([
       { string: expect.objectContaining({ id: "slack-token", secret: "xoxb-test-token" }) },
+      {
+        usernamePassword: expect.objectContaining({
+          id: "github-token",
+          username: "review-bot",
+          password: "github_pat_test",
+        }),
+      },
       {
         usernamePassword: expect.objectContaining({
           id: "frontend-repository",
@@ -110,7 +119,15 @@ describe("Jenkins service and data volume", () => {
 
   it("installs the plugins the pipelines need", () => {
     const plugins = read("plugins.txt").split("\n");
-    for (const plugin of ["workflow-aggregator", "git", "slack", "configuration-as-code", "amazon-ecr"]) {
+    const needed = [
+      "workflow-aggregator",
+      "git",
+      "github-branch-source",
+      "slack",
+      "configuration-as-code",
+      "amazon-ecr",
+    ];
+    for (const plugin of needed) {
       expect(plugins).toContain(plugin);
     }
   });

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { selectStacks } from "../../scripts/review/change";
 import { diffStacks } from "../../scripts/review/diff";
 import { copyVars } from "../support/synth";
-import { changeOf, only, realStacks, stacksWithEnvironment } from "./support";
+import { changeOf, only, realStacks, stacksWithEnvironment } from "./support/stacks";
 
 const DEV_SUBNET = "aws_subnet.network_dev_private_eu-central-1a_51E78EFE";
 const DEV_ASSOCIATION = "aws_route_table_association.network_dev_private_association_eu-central-1a_E8B8DE59";

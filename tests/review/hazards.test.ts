@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { diffStacks, type StackDiff } from "../../scripts/review/diff";
 import { copyVars } from "../support/synth";
-import { changeOf, only, realStacks, stacksWithEnvironment } from "./support";
+import { changeOf, only, realStacks, stacksWithEnvironment } from "./support/stacks";
 
 const JENKINS_POLICY = "aws_iam_role_policy.jenkins_role_policy_2590D05C";
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { diffStacks } from "../../scripts/review/diff";
 import { diffMarkdown } from "../../scripts/review/report";
 import { copyVars } from "../support/synth";
-import { realStacks, stacksWithEnvironment } from "./support";
+import { realStacks, stacksWithEnvironment } from "./support/stacks";
 
 const BASE = { ref: "main", commit: "0123456789abcdef" };
 

@@ -2,11 +2,11 @@
 import { cpSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadVars } from "../../config/load";
-import type { Vars } from "../../config/schema";
-import type { ResourceChange, StackDiff } from "../../scripts/review/diff";
-import type { Json } from "../../scripts/review/values";
-import { type SynthesizedApp, synthPlatform } from "../support/synth";
+import { loadVars } from "../../../config/load";
+import type { Vars } from "../../../config/schema";
+import type { ResourceChange, StackDiff } from "../../../scripts/review/diff";
+import type { Json } from "../../../scripts/review/values";
+import { type SynthesizedApp, synthPlatform } from "../../support/synth";
 
 /** A changeable copy of every stack's cdk.tf.json (the synth cache is frozen). */
 export function stacksOf(app: SynthesizedApp): Record<string, Json> {
@@ -21,7 +21,7 @@ export function realStacks(vars?: Vars): Record<string, Json> {
 /** The stacks with the real environments/ plus `environments/<name>.yaml`. */
 export function stacksWithEnvironment(name: string, yaml: string): Record<string, Json> {
   const dir = mkdtempSync(join(tmpdir(), "environments-"));
-  cpSync(join(import.meta.dirname, "../../environments"), dir, { recursive: true });
+  cpSync(join(import.meta.dirname, "../../../environments"), dir, { recursive: true });
   writeFileSync(join(dir, `${name}.yaml`), yaml);
   return realStacks(loadVars(dir));
 }

@@ -66,7 +66,8 @@ describe("export-jenkins-job delivers the job definitions", () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("frontend: created");
     expect(result.stdout).toContain("deploy-service: created");
-    expect([...server.jobs.keys()].sort()).toEqual(["deploy-service", "frontend"]);
+    expect(result.stdout).toContain("infrastructure: created");
+    expect([...server.jobs.keys()].sort()).toEqual(["deploy-service", "frontend", "infrastructure"]);
     const create = posts(server).find((request) => request.path === "/createItem?name=deploy-service");
     expect(create?.headers["content-type"]).toMatch(/^application\/xml/);
     expect(create?.headers.authorization).toBe(`Basic ${Buffer.from(`admin:${ADMIN.token}`).toString("base64")}`);
@@ -87,7 +88,7 @@ describe("export-jenkins-job delivers the job definitions", () => {
   it("updates a job whose config differs, through POST job/<name>/config.xml", async () => {
     const configs = await exportedConfigs();
     const stale = (configs.get("deploy-service") ?? "").replace("<string>prod</string>", "");
-    const server = await jenkinsWith({ frontend: configs.get("frontend") ?? "", "deploy-service": stale });
+    const server = await jenkinsWith({ ...Object.fromEntries(configs), "deploy-service": stale });
     const result = await run(["--url", server.url]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("deploy-service: updated");

@@ -1,14 +1,24 @@
 /**
  * The Jenkinsfiles, the job definitions and the vars agree: job names, parameters and their
- * choices, the poll schedule, the settings the Jenkinsfiles read, the job the frontend triggers.
+ * choices, the poll schedule, the settings the Jenkinsfiles read, the job the frontend triggers,
+ * and the pull-request review job's discovery, credential, stack order and commands.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { XMLParser } from "fast-xml-parser";
 import { describe, expect, it } from "vitest";
+import { stackOrder } from "../../config/roles";
 import { applicationEnvironments, managementEnvironment, vars } from "../../stacks/global/vars";
-import { DEPLOY_SERVICE_JOB, FRONTEND_JOB, formatSettings, jobDefinitions, jobSettings } from "../src/jenkins/jobs";
-import { renderJobs } from "../src/jenkins/render";
+import {
+  DEPLOY_SERVICE_JOB,
+  FRONTEND_JOB,
+  formatSettings,
+  GITHUB_CREDENTIALS,
+  INFRASTRUCTURE_JOB,
+  jobDefinitions,
+  jobSettings,
+} from "../src/jenkins/jobs";
+import { githubRepository, renderJobs } from "../src/jenkins/render";
 
 const root = resolve(import.meta.dirname, "../..");
 const jobsDir = join(root, "pipelines/jobs");
@@ -16,7 +26,7 @@ const input = { vars, applicationEnvironments, managementEnvironment };
 const jobs = jobDefinitions(input);
 const jenkins = vars.environments[managementEnvironment]?.management?.jenkins;
 const scm = {
-  url: "https://git.example.com/infrastructure.git",
+  url: "https://github.com/connected-express/infrastructure.git",
   branch: "main",
   credentialsId: "infrastructure-repository",
 };
@@ -45,9 +55,12 @@ function parametersOf(xml: string): Map<string, string[] | undefined> {
   return result;
 }
 
+/** Jobs whose config.xml owns their properties; a multibranch job's Jenkinsfile owns its branch jobs'. */
+const pipelineJobs = jobs.filter((job) => job.pullRequests === undefined);
+
 describe("job names", () => {
-  it("are frontend and deploy-service, each with a template and a Jenkinsfile", () => {
-    expect(jobs.map((job) => job.name)).toEqual([FRONTEND_JOB, DEPLOY_SERVICE_JOB]);
+  it("are frontend, deploy-service and infrastructure, each with a template and a Jenkinsfile", () => {
+    expect(jobs.map((job) => job.name)).toEqual([FRONTEND_JOB, DEPLOY_SERVICE_JOB, INFRASTRUCTURE_JOB]);
     const templates = readdirSync(jobsDir, { withFileTypes: true })
       .filter((entry) => entry.isDirectory())
       .map((entry) => entry.name);
@@ -82,7 +95,7 @@ describe("deploy-service parameters", () => {
   it("are the ones the deploy-service Jenkinsfile reads, and it defines none of its own", () => {
     const read = new Set([...code(DEPLOY_SERVICE_JOB).matchAll(/params\.([A-Z_]+)/g)].map((match) => match[1]));
     expect([...read].sort()).toEqual([...parameters.keys()].sort());
-    for (const job of jobs) {
+    for (const job of pipelineJobs) {
       // Job properties live in the job definition only: Declarative would otherwise rewrite config.xml.
       expect(code(job.name)).not.toMatch(/^\s*(parameters|triggers) \{|disableConcurrentBuilds|buildDiscarder/m);
     }
@@ -115,18 +128,27 @@ describe("frontend job", () => {
 });
 
 describe("settings the Jenkinsfiles read", () => {
-  const builtIn = new Set(["BUILD_NUMBER", "BUILD_URL", "JOB_NAME", "WORKSPACE"]);
+  const builtIn = new Set(["BUILD_NUMBER", "BUILD_URL", "JOB_NAME", "WORKSPACE", "JENKINS_HOME", "GIT_COMMIT"]);
+  // What a multibranch job sets for a pull request's build.
+  const pullRequestBuiltIn = ["BRANCH_NAME", "CHANGE_ID", "CHANGE_URL", "CHANGE_BRANCH", "CHANGE_TARGET"];
+  for (const variable of pullRequestBuiltIn) builtIn.add(variable);
 
   it.each(jobs.map((job) => job.name))("%s loads its own settings and reads only known variables", (name) => {
     const text = code(name);
     expect([...text.matchAll(/loadSettings\('([^']+)'\)/g)].map((match) => match[1])).toEqual([name]);
-    const assigned = new Set([...text.matchAll(/env\.([A-Z_]+) = /g)].map((match) => match[1]));
+    // Set by `env.X = `, in the environment {} block (`X = `), or by withEnv(["X=..."]).
+    const assigned = new Set(
+      [...text.matchAll(/env\.([A-Z_]+) = |^\s+([A-Z_]+) = |["'\s]([A-Z_]+)=[$"]/gm)].map(
+        (match) => match[1] ?? match[2] ?? match[3],
+      ),
+    );
     const known = new Set([...Object.keys(jobSettings(input, name)), ...assigned, ...builtIn]);
     const read = [...text.matchAll(/env\.([A-Z_]+)|\$\{?([A-Z_]{3,})\b/g)].map((match) => match[1] ?? match[2]);
     expect(read.filter((variable) => !known.has(variable ?? ""))).toEqual([]);
   });
 
-  it.each(jobs.map((job) => job.name))("%s posts to the Slack channel from vars", (name) => {
+  // The infrastructure job reports on the pull request instead.
+  it.each(pipelineJobs.map((job) => job.name))("%s posts to the Slack channel from vars", (name) => {
     expect(jobSettings(input, name).SLACK_CHANNEL).toBe(jenkins?.slackChannel);
     const sends = [...code(name).matchAll(/slackSend\(([^)]*)/g)].map((match) => match[1]);
     expect(sends.length).toBeGreaterThanOrEqual(2);
@@ -141,5 +163,124 @@ describe("settings the Jenkinsfiles read", () => {
     );
     expect(parsed).toEqual(settings);
     expect(() => formatSettings({ SLACK_CHANNEL: "#a\n#b" })).toThrow(/SLACK_CHANNEL contains a line break/);
+  });
+});
+
+describe("infrastructure job", () => {
+  const job = jobs.find((definition) => definition.name === INFRASTRUCTURE_JOB);
+  const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "@", parseTagValue: false });
+  const project = parser.parse(rendered.get(INFRASTRUCTURE_JOB) ?? "")[
+    "org.jenkinsci.plugins.workflow.multibranch.WorkflowMultiBranchProject"
+  ];
+  const source = project?.sources?.data?.["jenkins.branch.BranchSource"]?.source;
+  const text = code(INFRASTRUCTURE_JOB);
+
+  it("is a multibranch job on the repository's GitHub source, reading its own Jenkinsfile", () => {
+    expect(source["@class"]).toBe("org.jenkinsci.plugins.github_branch_source.GitHubSCMSource");
+    expect(source).toMatchObject({
+      apiUri: "https://api.github.com",
+      repoOwner: "connected-express",
+      repository: "infrastructure",
+      repositoryUrl: "https://github.com/connected-express/infrastructure",
+    });
+    expect(project.factory.scriptPath).toBe("pipelines/infrastructure/Jenkinsfile");
+  });
+
+  it("builds pull requests from this repository's branches merged with their target, and nothing else", () => {
+    // No fork discovery: a fork's code would run with the Jenkins instance role. No branch discovery:
+    // only pull requests are reviewed.
+    expect(Object.keys(source.traits)).toEqual([
+      "org.jenkinsci.plugins.github__branch__source.OriginPullRequestDiscoveryTrait",
+    ]);
+    expect(source.traits["org.jenkinsci.plugins.github__branch__source.OriginPullRequestDiscoveryTrait"]).toEqual({
+      strategyId: "1",
+    });
+  });
+
+  it("scans GitHub on the job's interval, since GitHub cannot reach Jenkins with webhooks", () => {
+    const trigger = project.triggers["com.cloudbees.hudson.plugins.folder.computed.PeriodicFolderTrigger"];
+    const minutes = job?.pullRequests?.scanMinutes ?? 0;
+    expect(minutes).toBeGreaterThan(0);
+    expect(trigger).toEqual({ spec: `H/${minutes} * * * *`, interval: String(minutes * 60_000) });
+  });
+
+  it("keeps a closed pull request's builds and plans for the days the job names", () => {
+    const days = job?.pullRequests?.closedDaysToKeep ?? 0;
+    expect(days).toBeGreaterThanOrEqual(7);
+    expect(project.orphanedItemStrategy).toMatchObject({ pruneDeadBranches: "true", daysToKeep: String(days) });
+  });
+
+  it("scans, checks out and comments with the GitHub credential that Ansible provides", () => {
+    expect(source.credentialsId).toBe(GITHUB_CREDENTIALS);
+    expect([...text.matchAll(/credentialsId: '([^']+)'/g)].map((match) => match[1])).toEqual([GITHUB_CREDENTIALS]);
+    const casc = readFileSync(join(root, "provisioning/roles/jenkins/templates/jenkins.yaml.j2"), "utf8");
+    expect(casc).toMatch(new RegExp(`id: ${GITHUB_CREDENTIALS}\\n`));
+  });
+
+  it("sets its branch jobs' properties in the Jenkinsfile: one build per pull request, the history the job keeps", () => {
+    expect(text).toContain("disableConcurrentBuilds(abortPrevious: true)");
+    expect(text).toContain(`buildDiscarder(logRotator(numToKeepStr: '${job?.buildsToKeep}'`);
+  });
+
+  it("plans the stacks of the vars in dependency order, and names none itself", () => {
+    expect(jobSettings(input, INFRASTRUCTURE_JOB).STACKS).toBe(stackOrder(vars).join(" "));
+    expect(text).toMatch(/for \(String stack in env\.STACKS\.split\(' '\)\)/);
+    for (const stack of stackOrder(vars)) expect(text).not.toMatch(new RegExp(`['"]${stack}['"]|stacks/${stack}\\b`));
+  });
+
+  it("reviews in order: install, test, diff against the target, plan, show, summary, comment", () => {
+    const steps = [
+      "pnpm install --frozen-lockfile",
+      "pnpm test",
+      'pnpm -s diff --base "$DIFF_BASE" --format json',
+      'pnpm -s diff --base "$DIFF_BASE" --format markdown',
+      "terraform plan",
+      "terraform show -json",
+      "pnpm -s plan-summary --format json",
+      "pnpm -s plan-summary --format markdown",
+    ];
+    const positions = steps.map((step) => text.indexOf(step));
+    expect(
+      positions.every((position) => position >= 0),
+      steps.join(", "),
+    ).toBe(true);
+    expect(positions).toEqual([...positions].sort((a, b) => a - b));
+    expect(text).toMatch(/env\.DIFF_BASE = "origin\/\$\{env\.CHANGE_TARGET\}"/);
+    expect(text).toMatch(/review-comment --pull-request \\"\\\$CHANGE_URL\\"/);
+  });
+
+  it("plans as the read-only plan role, never with the instance role's own rights", () => {
+    expect(jobSettings(input, INFRASTRUCTURE_JOB).PLAN_ROLE_NAME).toBe("connected-express-terraform-plan");
+    expect(text).toContain("role_arn = $PLAN_ROLE_ARN");
+    const plan = /withEnv\(\[[^\]]*\]\) \{\s*sh '''[^']*terraform plan/s.exec(text)?.[0] ?? "";
+    expect(plan).toContain("AWS_PROFILE=terraform-plan");
+    expect(plan).toContain("AWS_CONFIG_FILE=");
+    expect(text).not.toMatch(/terraform (apply|destroy)|-auto-approve/);
+  });
+
+  it("archives every plan file with its SHA-256", () => {
+    expect(text).toMatch(/sha256sum "\$stack\.tfplan" "\$stack\.json"; done > SHA256SUMS/);
+    expect(text).toMatch(/archiveArtifacts\(artifacts: 'plans\/\*\.tfplan, plans\/\*\.json, plans\/SHA256SUMS/);
+  });
+});
+
+describe("GitHub repository URLs for the pull-request source", () => {
+  it.each([
+    ["https://github.com/connected-express/infrastructure.git", "https://api.github.com"],
+    ["git@github.com:connected-express/infrastructure.git", "https://api.github.com"],
+    ["https://git.example.com/connected-express/infrastructure", "https://git.example.com/api/v3"],
+  ])("%s is connected-express/infrastructure on %s", (url, apiUri) => {
+    expect(githubRepository(url)).toEqual({
+      apiUri,
+      owner: "connected-express",
+      repository: "infrastructure",
+      repositoryUrl: expect.stringMatching(/^https:\/\/[^/]+\/connected-express\/infrastructure$/),
+    });
+  });
+
+  it("refuses to render the job from a repository that is not on a GitHub", () => {
+    expect(() => renderJobs(jobsDir, jobs, { ...scm, url: "/srv/git/infrastructure.git" })).toThrow(
+      /"infrastructure" discovers pull requests on GitHub, but \/srv\/git\/infrastructure\.git is no GitHub repository URL/,
+    );
   });
 });

@@ -8,6 +8,12 @@ import { fetchFailure } from "../http/fetch-failure";
 
 export class GitHubError extends Error {}
 
+/** The REST API root of the GitHub at `origin` (https://github.com, or a GitHub Enterprise Server). */
+export function gitHubApiUrl(origin: string): string {
+  const { host, protocol } = new URL(origin);
+  return host === "github.com" ? "https://api.github.com" : `${protocol}//${host}/api/v3`;
+}
+
 /** A pull request; its comments and labels are those of the issue with the same number. */
 export interface PullRequestRef {
   readonly owner: string;

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { type Command, type CommandInput, type CommandIo, consoleIo, runCommand, UsageError } from "../../../lib/cli";
-import { GitHubClient, type GitHubClientOptions, type PullRequestRef } from "./client";
+import { GitHubClient, type GitHubClientOptions, gitHubApiUrl, type PullRequestRef } from "./client";
 import { commentBody, findingsFromJson, postReview, reviewLabels } from "./review";
 
 export const USAGE = `usage: pnpm --filter pipelines review-comment --pull-request URL --markdown FILE... [options]
@@ -67,8 +67,7 @@ export function parsePullRequestUrl(url: string): PullRequestRef & { readonly ap
       `--pull-request "${url}" is not a pull request's address; pass https://github.com/OWNER/REPO/pull/NUMBER (Jenkins: $CHANGE_URL)`,
     );
   }
-  const apiUrl = parsed.host === "github.com" ? "https://api.github.com" : `${parsed.origin}/api/v3`;
-  return { owner: match[1] ?? "", repo: match[2] ?? "", number: Number(match[3]), apiUrl };
+  return { owner: match[1] ?? "", repo: match[2] ?? "", number: Number(match[3]), apiUrl: gitHubApiUrl(parsed.origin) };
 }
 
 async function postReviewComment(

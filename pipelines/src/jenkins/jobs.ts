@@ -3,10 +3,15 @@
  * parameters, derived from the rendered vars. The config.xml templates in pipelines/jobs/ render
  * these values; the Jenkinsfiles read `params.*` defined here and `env.*` from `jobSettings`.
  */
+import { stackOrder } from "../../../config/roles";
 import type { Vars } from "../../../config/schema";
+import { terraformPlanRoleName } from "../../../lib/naming";
 
 export const FRONTEND_JOB = "frontend";
 export const DEPLOY_SERVICE_JOB = "deploy-service";
+export const INFRASTRUCTURE_JOB = "infrastructure";
+/** Jenkins credential (username + GitHub token) that scans pull requests and posts their review. */
+export const GITHUB_CREDENTIALS = "github-token";
 
 export interface JobParameter {
   readonly name: string;
@@ -27,6 +32,19 @@ export interface JobDefinition {
   readonly parameters: readonly JobParameter[];
   /** Builds kept in the job's history. */
   readonly buildsToKeep: number;
+  /** A multibranch job instead: one branch job per open pull request of this repository on GitHub,
+   *  found by scanning it. Its branch jobs' properties are the Jenkinsfile's `options`.
+   *  @default - one pipeline job on `PipelineScm.branch` */
+  readonly pullRequests?: PullRequestDiscovery;
+}
+
+export interface PullRequestDiscovery {
+  /** Minutes between scans of the repository for new pull requests and pushes. */
+  readonly scanMinutes: number;
+  /** Days a closed pull request's job (its builds and archived plans) is kept. */
+  readonly closedDaysToKeep: number;
+  /** Jenkins credentials id (username + token) the scan, the checkout and the comment use. */
+  readonly credentialsId: string;
 }
 
 /** Where the Jenkinsfiles come from: this repository, as Jenkins clones it. */
@@ -84,6 +102,17 @@ export function jobDefinitions(input: JobsInput): JobDefinition[] {
       ],
       buildsToKeep: 100,
     },
+    {
+      name: INFRASTRUCTURE_JOB,
+      description:
+        "Reviews every pull request of this repository: tests, pnpm diff against its target, terraform plan of every stack with the read-only plan role; one comment on the pull request, updated in place.",
+      jenkinsfile: "pipelines/infrastructure/Jenkinsfile",
+      parameters: [],
+      buildsToKeep: 20,
+      // Jenkins is reachable from the admin networks only, so GitHub cannot deliver webhooks: the
+      // job scans instead. A closed pull request's job stays long enough to apply its plans.
+      pullRequests: { scanMinutes: 5, closedDaysToKeep: 30, credentialsId: GITHUB_CREDENTIALS },
+    },
   ];
 }
 
@@ -100,6 +129,14 @@ export function jobSettings(input: JobsInput, job: string): Record<string, strin
     };
   }
   if (job === DEPLOY_SERVICE_JOB) return common;
+  if (job === INFRASTRUCTURE_JOB) {
+    return {
+      AWS_REGION: input.vars.region,
+      // Dependency order: the shared layers, mgmt, then each application environment.
+      STACKS: stackOrder(input.vars).join(" "),
+      PLAN_ROLE_NAME: terraformPlanRoleName(input.vars),
+    };
+  }
   const known = jobDefinitions(input).map((definition) => definition.name);
   throw new Error(`unknown job "${job}": use one of ${known.join(", ")}`);
 }

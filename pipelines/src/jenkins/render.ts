@@ -6,6 +6,7 @@ import { existsSync } from "node:fs";
 import { join, relative } from "node:path";
 import { XMLBuilder, XMLParser, XMLValidator } from "fast-xml-parser";
 import nunjucks from "nunjucks";
+import { gitHubApiUrl } from "../github/client";
 import type { JobDefinition, PipelineScm } from "./jobs";
 
 /** A problem in the repository's job definitions: nothing was sent to Jenkins. */
@@ -16,6 +17,28 @@ export interface RenderedJob {
   /** The template it came from, relative to the working directory. */
   readonly source: string;
   readonly xml: string;
+}
+
+/** A repository on GitHub as the GitHub Branch Source plugin names it. */
+export interface GitHubRepository {
+  /** REST API root: https://api.github.com, or https://HOST/api/v3 on GitHub Enterprise Server. */
+  readonly apiUri: string;
+  readonly owner: string;
+  readonly repository: string;
+  /** https://HOST/OWNER/REPO */
+  readonly repositoryUrl: string;
+}
+
+/** The GitHub repository a clone URL (https://HOST/OWNER/REPO[.git], git@HOST:OWNER/REPO[.git],
+ *  ssh://git@HOST/OWNER/REPO[.git]) points at; undefined for any other URL. */
+export function githubRepository(cloneUrl: string): GitHubRepository | undefined {
+  const match =
+    /^https:\/\/([^/@]+)\/([\w.-]+)\/([\w.-]+?)(?:\.git)?\/?$/.exec(cloneUrl) ??
+    /^(?:ssh:\/\/)?git@([^/:]+)(?::\d+)?[:/]([\w.-]+)\/([\w.-]+?)(?:\.git)?$/.exec(cloneUrl);
+  if (!match) return undefined;
+  const [, host, owner, repository] = match as unknown as [string, string, string, string];
+  const repositoryUrl = `https://${host}/${owner}/${repository}`;
+  return { apiUri: gitHubApiUrl(repositoryUrl), owner, repository, repositoryUrl };
 }
 
 export function templatePath(jobsDir: string, job: string): string {
@@ -39,9 +62,17 @@ export function renderJobs(jobsDir: string, jobs: readonly JobDefinition[], scm:
       problems.push(`${source}: missing; every job in pipelines/src/jenkins/jobs.ts needs a config.xml.njk template`);
       continue;
     }
+    const github = job.pullRequests ? githubRepository(scm.url) : undefined;
+    if (job.pullRequests && !github) {
+      problems.push(
+        `${source}: "${job.name}" discovers pull requests on GitHub, but ${scm.url} is no GitHub repository URL ` +
+          "(https://HOST/OWNER/REPO or git@HOST:OWNER/REPO); pass its GitHub URL with --scm-url",
+      );
+      continue;
+    }
     let xml: string;
     try {
-      xml = env.render(`${job.name}/config.xml.njk`, { job, scm });
+      xml = env.render(`${job.name}/config.xml.njk`, { job, scm, github });
     } catch (error) {
       problems.push(`${source}: cannot be rendered: ${(error as Error).message.replace(/\s+/g, " ").trim()}`);
       continue;

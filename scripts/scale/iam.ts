@@ -25,7 +25,13 @@ function worstCaseValues(vars: Vars, stack: TerraformJson): [RegExp, (match: str
   const account = "123456789012";
   const partition = "aws-us-gov";
   const logGroups: Record<string, TerraformJson> = stack.resource?.aws_cloudwatch_log_group ?? {};
+  const roles: Record<string, TerraformJson> = stack.resource?.aws_iam_role ?? {};
   return [
+    [
+      /\$\{aws_iam_role\.([^.}]+)\.arn\}/g,
+      // IAM role names are at most 64 characters.
+      (_, name) => `arn:${partition}:iam::${account}:role/${roles[name]?.name ?? "x".repeat(64)}`,
+    ],
     [
       /\$\{aws_cloudwatch_log_group\.([^.}]+)\.arn\}/g,
       (_, name) =>

@@ -13,6 +13,9 @@ import { applicationEnvironmentNames } from "../../config/roles";
 import type { Vars } from "../../config/schema";
 import { formatCidr, mustParseCidr, overlaps, splitCidr } from "../../lib/cidr";
 
+/** What a copy links to the repository's own instead of copying. */
+const LINKED = ["node_modules", "pipelines/node_modules", ".venv"];
+
 /** The slices of the VPC, at the size the existing application environments use, that nothing claims yet. */
 export function freeSlices(vars: Vars): string[] {
   const applications = applicationEnvironmentNames(vars).map((name) => vars.environments[name]);
@@ -63,13 +66,15 @@ export function scratchCopy(root: string, applications: number, options: { commi
     mkdirSync(dirname(join(dir, file)), { recursive: true });
     copyFileSync(join(root, file), join(dir, file));
   }
-  for (const linked of ["node_modules", "pipelines/node_modules", ".venv"]) {
+  for (const linked of LINKED) {
     if (existsSync(join(root, linked))) symlinkSync(join(root, linked), join(dir, linked));
   }
   free.slice(0, applications - existing).forEach((cidr, index) => {
     const name = `scale-${String(index + 1).padStart(2, "0")}`;
     writeFileSync(join(dir, "environments", `${name}.yaml`), environmentFile(formatCidr(mustParseCidr(cidr))));
   });
+  // Rendered vars of the copy's own environments: the copy is a repository as a user would leave it.
+  execFileSync(process.execPath, ["--import", "tsx", "scripts/vars/cli.ts"], { cwd: dir, stdio: "pipe" });
   if (options.commit) {
     // A repository of its own, everything committed: `pnpm diff --base HEAD` then compares the copy with itself.
     const git = (...args: string[]) =>
@@ -78,6 +83,8 @@ export function scratchCopy(root: string, applications: number, options: { commi
         stdio: "pipe",
       });
     git("init", "--quiet", "--initial-branch=main");
+    // The links are no directories to .gitignore's `node_modules/`: keep them out of the commit.
+    writeFileSync(join(dir, ".git/info/exclude"), `${LINKED.join("\n")}\n`);
     git("add", "--all");
     git("commit", "--quiet", "--no-verify", "--message", `scale copy with ${applications} application environments`);
   }

@@ -6,9 +6,9 @@
  * longer than the unit suite's budget allows.
  */
 import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadVars } from "../../config/load";
 import { applicationEnvironmentNames } from "../../config/roles";
 import type { Vars } from "../../config/schema";
@@ -32,13 +32,14 @@ describe(`the toolchain at the VPC's full complement: ${maximum} application env
   const outdir = () => join(dir, "cdktf.out");
 
   beforeAll(() => {
-    dir = scratchCopy(root, maximum);
-    const rendered = run(dir, ["--import", "tsx", "scripts/vars/cli.ts"]);
+    dir = scratchCopy(root, maximum, { commit: true });
+    const rendered = run(dir, ["--import", "tsx", "scripts/vars/cli.ts", "--check"]);
     if (rendered.status !== 0) throw new Error(`pnpm vars failed in ${dir}: ${rendered.stderr}`);
     vars = loadVars(join(dir, "environments"));
     synth = run(dir, ["scripts/synth.mjs"], { CDKTF_OUTDIR: outdir() });
     policy = run(dir, ["--import", "tsx", "scripts/policy/cli.ts", "--dir", outdir()]);
   }, 600_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("holds 14 application environments at the shipped /20 slices (15 slices besides the NAT slice, one is mgmt's)", () => {
     expect(maximum).toBe(14);
@@ -81,6 +82,15 @@ describe(`the toolchain at the VPC's full complement: ${maximum} application env
     expect(largest.address).toMatch(/jenkins_role_policy/);
     for (const size of [largest, ...rest])
       expect(size.characters, `${size.stack} ${size.address}`).toBeLessThan(size.limit);
+  });
+
+  it("reviews the full platform with pnpm diff: against itself every stack is unchanged", () => {
+    const diff = run(dir, ["--import", "tsx", "scripts/diff/cli.ts", "--base", "HEAD", "--format", "json"]);
+    expect(diff.stderr).not.toMatch(/error/i);
+    expect(diff.status).toBe(0);
+    const review = JSON.parse(diff.stdout) as { stacks: { stack: string; change: string }[] };
+    expect(review.stacks.map((stack) => stack.stack).sort()).toEqual(readdirSync(join(outdir(), "stacks")).sort());
+    expect(new Set(review.stacks.map((stack) => stack.change))).toEqual(new Set(["unchanged"]));
   });
 
   it("offers every application environment as a choice of the deploy-service job", () => {

@@ -133,6 +133,12 @@ describe("settings the Jenkinsfiles read", () => {
   const pullRequestBuiltIn = ["BRANCH_NAME", "CHANGE_ID", "CHANGE_URL", "CHANGE_BRANCH", "CHANGE_TARGET"];
   for (const variable of pullRequestBuiltIn) builtIn.add(variable);
 
+  it.each(jobs.map((job) => job.name))("%s loads only Groovy files of this repository", (name) => {
+    const loaded = [...code(name).matchAll(/\bload\('([^']+)'\)/g)].map((match) => match[1] ?? "");
+    expect(loaded).toEqual(["pipelines/jenkins/settings.groovy"]);
+    for (const file of loaded) expect(readFileSync(join(root, file), "utf8")).toMatch(/^return this$/m);
+  });
+
   it.each(jobs.map((job) => job.name))("%s loads its own settings and reads only known variables", (name) => {
     const text = code(name);
     expect([...text.matchAll(/loadSettings\('([^']+)'\)/g)].map((match) => match[1])).toEqual([name]);

@@ -4,7 +4,7 @@
  * so a syntax error fails the test command instead of the first build on Jenkins.
  */
 import { execFile, execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,9 +12,13 @@ import { applicationEnvironments, managementEnvironment, vars } from "../../stac
 import { jobDefinitions } from "../src/jenkins/jobs";
 
 const root = resolve(import.meta.dirname, "../..");
-const jenkinsfiles = jobDefinitions({ vars, applicationEnvironments, managementEnvironment }).map(
-  (job) => job.jenkinsfile,
-);
+/** Every job's Jenkinsfile, and the Groovy files they `load` (pipelines/jenkins/*.groovy). */
+const jenkinsfiles = [
+  ...jobDefinitions({ vars, applicationEnvironments, managementEnvironment }).map((job) => job.jenkinsfile),
+  ...readdirSync(join(root, "pipelines/jenkins"))
+    .filter((file) => file.endsWith(".groovy"))
+    .map((file) => `pipelines/jenkins/${file}`),
+];
 const work = mkdtempSync(join(tmpdir(), "jenkinsfile-"));
 let classpath: string;
 let parsed: Promise<Parsed>;

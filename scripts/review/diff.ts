@@ -16,6 +16,7 @@ import {
   backendFindings,
   type Finding,
   type Hazard,
+  type ReviewedResource,
   resourceFindings,
   sortHazards,
 } from "./hazards";
@@ -32,15 +33,9 @@ export interface AttributeChange {
   readonly forcesReplacement: boolean;
 }
 
-export interface ResourceChange {
-  /** Terraform address: `aws_lb.load_balancer_5CB6B27E`. */
-  readonly address: string;
-  readonly type: string;
-  readonly action: Action;
+export interface ResourceChange extends ReviewedResource {
   /** Top-level arguments that change (empty for create and delete). */
   readonly attributes: readonly string[];
-  readonly hazards: readonly Hazard[];
-  readonly reasons: readonly Finding[];
   readonly changes: readonly AttributeChange[];
   /** A `moved` block brings the object from this address. */
   readonly movedFrom?: string;
@@ -336,7 +331,11 @@ function stackDiff(
   const backendChanges = settingChanges(base?.terraform?.backend, head?.terraform?.backend);
   const backendReasons = base && head ? backendFindings(base.terraform?.backend, head.terraform?.backend) : [];
   const provider = base && head ? settingChanges(base.provider, head.provider) : [];
-  const outputs = outputChanges(stack, base, head, heads, known);
+  const outputs = outputChanges(
+    base,
+    head,
+    new Set(Object.keys(head?.output ?? {}).filter((name) => known.changedOutputs.has(key(stack, name)))),
+  );
   const change: StackChange = !base
     ? "added"
     : !head
@@ -406,16 +405,10 @@ function settingChanges(before: unknown, after: unknown): AttributeChange[] {
   }));
 }
 
-function outputChanges(
-  stack: string,
-  base: Json | undefined,
-  head: Json | undefined,
-  heads: Map<string, Map<string, Json>>,
-  known: Knowledge,
-): OutputChange[] {
+/** Outputs created, deleted, or among `changed` (the fixpoint's changed outputs of this stack). */
+function outputChanges(base: Json | undefined, head: Json | undefined, changed: ReadonlySet<string>): OutputChange[] {
   const before: Json = base?.output ?? {};
   const after: Json = head?.output ?? {};
-  const changed = new Set(changedOutputNames(stack, base, head, heads, known));
   return [...new Set([...Object.keys(before), ...Object.keys(after)])].sort().flatMap((name): OutputChange[] => {
     if (before[name] === undefined) return [{ name, action: "create" }];
     if (after[name] === undefined) return [{ name, action: "delete" }];

@@ -26,6 +26,16 @@ export interface Finding {
   readonly reason: string;
 }
 
+/** One resource in a review, as pnpm diff and pnpm plan-summary both report it. */
+export interface ReviewedResource {
+  /** Terraform address: `aws_lb.load_balancer_5CB6B27E`. */
+  readonly address: string;
+  readonly type: string;
+  readonly action: Action;
+  readonly hazards: readonly Hazard[];
+  readonly reasons: readonly Finding[];
+}
+
 /** What is known of one resource's change. */
 export interface ResourceFacts {
   readonly type: string;

@@ -3,7 +3,15 @@
  * with the same actions and hazards as `pnpm diff`. Counts follow Terraform's own
  * "Plan: X to add, Y to change, Z to destroy": a replace adds one and destroys one.
  */
-import { type Action, availabilityFindings, type Finding, type Hazard, resourceFindings, sortHazards } from "./hazards";
+import {
+  type Action,
+  availabilityFindings,
+  type Finding,
+  type Hazard,
+  type ReviewedResource,
+  resourceFindings,
+  sortHazards,
+} from "./hazards";
 import type { ResourceLine, Section } from "./markdown";
 import { type Json, MASKED, showValue, valueChanges } from "./values";
 
@@ -11,12 +19,7 @@ import { type Json, MASKED, showValue, valueChanges } from "./values";
  *  new one first (`create_before_destroy`). */
 export type ReplaceOrder = "delete-before-create" | "create-before-delete";
 
-export interface PlannedResource {
-  readonly address: string;
-  readonly type: string;
-  readonly action: Action;
-  readonly hazards: readonly Hazard[];
-  readonly reasons: readonly Finding[];
+export interface PlannedResource extends ReviewedResource {
   /** Only for a replace. */
   readonly order?: ReplaceOrder;
   /** Terraform's `action_reason` (`replace_because_cannot_update`, `delete_because_no_resource_config`, ...). */

@@ -59,7 +59,7 @@ export function resolveCommit(root: string, ref: string): string {
 export function defaultBase(root: string): { ref: string; commit: string } {
   for (const main of ["main", "origin/main"]) {
     const mergeBase = git(root, ["merge-base", "HEAD", main]);
-    if (mergeBase.ok) return { ref: `merge-base(HEAD, ${main})`, commit: mergeBase.stdout };
+    if (mergeBase.ok) return { ref: `the merge base of HEAD and ${main}`, commit: mergeBase.stdout };
   }
   throw new UsageError("no branch main or origin/main to compare with; pass --base <ref>");
 }

@@ -78,7 +78,7 @@ describe("pnpm diff on a real repository", () => {
   it("calls the branch's new environment added, against the merge base with main by default", () => {
     const report = JSON.parse(branch.stdout);
 
-    expect(report.base.ref).toBe("merge-base(HEAD, main)");
+    expect(report.base.ref).toBe("the merge base of HEAD and main");
     expect(report.stacks).toContainEqual(expect.objectContaining({ stack: "canary", change: "added" }));
   });
 

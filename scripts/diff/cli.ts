@@ -22,6 +22,7 @@ with the hazards ${HAZARDS.join(", ")}.
   --stack     only this stack (repeatable; default: every stack)
   --format    markdown (default, the pull-request comment) or json
   --fail-on   exit 3 when this hazard is found (repeatable)
+The working tree is synthesized as it is: after editing environments/, run pnpm vars first.
 Exit codes: 0 no hazard named by --fail-on, 3 one found, 1 failure, 2 bad input.`,
   flags: {
     base: { type: "string" },

@@ -40,7 +40,9 @@ describe("pnpm diff on a real repository", () => {
   let badStack: Run;
 
   beforeAll(() => {
-    must(root, "git", ["clone", "--quiet", "--shared", "--branch", "main", root, clone]);
+    // A clone of this repository's HEAD, on a branch main (CI may have checked out a detached HEAD).
+    must(root, "git", ["clone", "--quiet", "--shared", root, clone]);
+    must(clone, "git", ["checkout", "--quiet", "-B", "main"]);
     symlinkSync(realpathSync(join(root, "node_modules")), join(clone, "node_modules"), "dir");
     for (const [key, value] of [
       ["user.name", "Review Test"],

@@ -146,7 +146,9 @@ const ServiceSchema = z
     blueGreenBakeTimeMinutes: z.number().int().min(0).max(1440).default(5),
     /** blue-green only: a listener on this port (admin networks only) serves the green revision before the switch. */
     blueGreenTestListenerPort: positiveInt.max(65535).optional(),
-    logRetentionDays: logRetentionDays.default(30),
+    /** Application and WAF logs. A year by default: incident reviews and audits reach that far back
+     *  (checkov CKV_AWS_338); an environment that keeps less says why and is waived per resource. */
+    logRetentionDays: logRetentionDays.default(365),
     /** The promotion road, the approval and the rollout timeout (config/delivery.ts). */
     delivery: DeliverySchema.default(DeliverySchema.parse({})),
     /** Thresholds of the alarms that roll a rollout back (config/delivery.ts). */
@@ -219,8 +221,9 @@ const ServiceSchema = z
 export const EnvironmentSchema = z.strictObject({
   /** This environment's slice of network.cidr; its public and private subnets are carved from it. */
   cidr,
-  /** ALB deletion protection and similar guards against deleting the environment by accident. */
-  deletionProtection: z.boolean().default(false),
+  /** ALB deletion protection, and for mgmt the JENKINS_HOME volume's prevent_destroy: guards
+   *  against deleting an environment by accident. On unless an environment file says why not. */
+  deletionProtection: z.boolean().default(true),
   management: ManagementSchema.optional(),
   service: ServiceSchema.optional(),
 });

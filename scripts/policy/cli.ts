@@ -1,6 +1,7 @@
 /**
  * pnpm policy: the security gate over the synthesized Terraform.
- *   1. checkov (terraform_json) over every cdk.tf.json, skips only from .checkov.yaml;
+ *   1. checkov (terraform_json) over every cdk.tf.json, no check skipped; a failure counts as
+ *      waived only where policy-waivers.yaml names its check and its resource, with a reason;
  *   2. the project rules (scripts/policy/rules.ts) over the same files.
  * Writes machine-readable results (checkov JSON + SARIF, project rules, a summary) under
  * --reports, prints passed / failed / skipped per stack, and exits 1 on any failure.
@@ -9,7 +10,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { runMain, UsageError } from "../../lib/cli";
 import { runPolicyGate } from "./gate";
-import { skipsWithoutReason } from "./skips";
+import { skippedIds } from "./skips";
 import { failureLines, formatTable } from "./tally";
 
 const root = resolve(import.meta.dirname, "../..");
@@ -31,13 +32,18 @@ rules over <dir>/stacks/*/cdk.tf.json. Exit 1 on any failed check.`,
     if (!existsSync(join(dir, "stacks"))) {
       throw new UsageError(`${join(dir, "stacks")} does not exist; run \`pnpm synth\` first (or pass --dir)`);
     }
-    const unexplained = skipsWithoutReason(readFileSync(join(root, ".checkov.yaml"), "utf8"));
-    if (unexplained.length > 0) {
+    const skipped = skippedIds(readFileSync(join(root, ".checkov.yaml"), "utf8"));
+    if (skipped.length > 0) {
       throw new UsageError(
-        `.checkov.yaml skips ${unexplained.join(", ")} without a reason; put "# <ID>: <why>" on the line above each skip`,
+        `.checkov.yaml skips ${skipped.join(", ")} for every resource, present and future; waive each failing resource in policy-waivers.yaml instead (check, resource, reason)`,
       );
     }
-    const summary = await runPolicyGate({ root, dir, reports });
+    const { summary, unusedWaivers } = await runPolicyGate({ root, dir, reports });
+    for (const waiver of unusedWaivers) {
+      err(
+        `warning: waiver ${waiver.check} ${waiver.resource} covers no failure here; remove it from policy-waivers.yaml if it is stale`,
+      );
+    }
 
     out(`policy gate (checkov + project rules) over ${shown(dir)}`);
     out(formatTable(summary));

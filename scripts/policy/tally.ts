@@ -4,6 +4,7 @@
  */
 import type { CheckovCheck, CheckovReport } from "./checkov";
 import { evaluate, type RuleResult } from "./rules";
+import { applyWaivers, type Waiver } from "./waivers";
 
 export interface StackTally {
   passed: number;
@@ -21,10 +22,10 @@ export type StackRuleResult = RuleResult & { readonly stack: string };
 export interface PolicyResults {
   /** Every synthesized stack, so that one without any check still has a row. */
   readonly stacks: readonly string[];
-  /** checkov's run with the skips of .checkov.yaml. */
+  /** checkov's one run, with no check skipped. */
   readonly checkov: readonly CheckovReport[];
-  /** checkov's run of the skipped checks alone: what .checkov.yaml waives counts as skipped. */
-  readonly waived: readonly CheckovReport[];
+  /** policy-waivers.yaml: a failed check one of them covers counts as skipped (waived). */
+  readonly waivers: readonly Waiver[];
   readonly projectRules: readonly StackRuleResult[];
 }
 
@@ -36,6 +37,18 @@ export function stackOf(filePath: string): string {
 /** The project rules over each stack's synthesized JSON, each result labelled with its stack. */
 export function evaluateStacks(stacks: Readonly<Record<string, Record<string, unknown>>>): StackRuleResult[] {
   return Object.entries(stacks).flatMap(([stack, json]) => evaluate(json).map((result) => ({ ...result, stack })));
+}
+
+/** checkov's failed checks as findings the waivers apply to. */
+export function checkovFindings(reports: readonly CheckovReport[]) {
+  return reports
+    .flatMap((report) => report.results.failed_checks ?? [])
+    .map((check) => ({
+      check: check.check_id,
+      resource: check.resource,
+      stack: stackOf(check.file_path),
+      name: check.check_name,
+    }));
 }
 
 export function tallyPolicy(results: PolicyResults): PolicySummary {
@@ -54,10 +67,9 @@ export function tallyPolicy(results: PolicyResults): PolicySummary {
   for (const stack of results.stacks) of(stack);
   for (const check of checks(results.checkov, "passed_checks")) of(stackOf(check.file_path)).passed++;
   for (const check of checks(results.checkov, "skipped_checks")) of(stackOf(check.file_path)).skipped++;
-  for (const check of checks(results.checkov, "failed_checks")) {
-    fail(stackOf(check.file_path), `${check.check_id} ${check.resource}: ${check.check_name}`);
-  }
-  for (const check of checks(results.waived, "failed_checks")) of(stackOf(check.file_path)).skipped++;
+  const verdict = applyWaivers(checkovFindings(results.checkov), results.waivers);
+  for (const finding of verdict.failed) fail(finding.stack, `${finding.check} ${finding.resource}: ${finding.name}`);
+  for (const finding of verdict.waived) of(finding.stack).skipped++;
   for (const finding of results.projectRules) {
     if (finding.passed) of(finding.stack).passed++;
     else fail(finding.stack, `${finding.id} ${finding.resource}: ${finding.message}`);

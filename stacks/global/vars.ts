@@ -152,7 +152,7 @@ export const vars: Vars = {
         "stopTimeoutSeconds": 30,
         "deployment": "rolling",
         "blueGreenBakeTimeMinutes": 5,
-        "logRetentionDays": 60,
+        "logRetentionDays": 365,
         "delivery": {
           "promoteFrom": "dev",
           "approval": true,

@@ -27,7 +27,7 @@ function rule(stack: string, passed: boolean, id = "CX_NET_1"): StackRuleResult 
 }
 
 function tally(results: Partial<PolicyResults>) {
-  return tallyPolicy({ stacks: [], checkov: [], waived: [], projectRules: [], ...results });
+  return tallyPolicy({ stacks: [], checkov: [], waivers: [], projectRules: [], ...results });
 }
 
 describe("the policy tally", () => {
@@ -62,10 +62,14 @@ describe("the policy tally", () => {
     expect(summary.mgmt.failures).toEqual(["CKV_AWS_79 aws_instance.jenkins: CKV_AWS_79 holds"]);
   });
 
-  it("counts a check that .checkov.yaml waives as skipped in its stack, not as failed", () => {
-    const summary = tally({
-      waived: [report({ failed_checks: [check("network")], passed_checks: [check("network")] })],
-    });
+  it("counts a failure that a waiver names by check and resource as skipped in its stack, not as failed", () => {
+    const failing = check("network", "CKV_AWS_18", "aws_s3_bucket.logs");
+    const waiver = {
+      check: "CKV_AWS_18",
+      resource: "aws_s3_bucket.logs",
+      reason: "a reason that is long enough to count",
+    };
+    const summary = tally({ checkov: [report({ failed_checks: [failing] })], waivers: [waiver] });
 
     expect(summary.network).toEqual({ passed: 0, failed: 0, skipped: 1, failures: [] });
   });

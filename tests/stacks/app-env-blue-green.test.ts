@@ -67,7 +67,7 @@ describe("application environments: the blue/green variant", () => {
 
   it("serves the green revision on a test listener that only admin networks reach", () => {
     const test = prod.resourceList("aws_lb_listener").find((listener) => listener.port === 8443);
-    expect(test).toMatchObject({ protocol: "HTTPS", ssl_policy: "ELBSecurityPolicy-TLS13-1-2-2021-06" });
+    expect(test).toMatchObject({ protocol: "HTTPS", ssl_policy: "ELBSecurityPolicy-TLS13-1-2-Res-2021-06" });
     expect(loadBalancer.advanced_configuration.test_listener_rule).toMatch(/load_balancer_test_listener_rule_/);
     const testIngress = prod
       .resourceList("aws_vpc_security_group_ingress_rule")

@@ -49,7 +49,7 @@ describe("application environments: the public load balancer", () => {
   it("serves HTTPS on 443 with the TLS 1.3/1.2 policy and the validated certificate", () => {
     const https = prod.resourceList("aws_lb_listener").find((listener) => listener.port === 443);
     expect(https?.protocol).toBe("HTTPS");
-    expect(https?.ssl_policy).toBe("ELBSecurityPolicy-TLS13-1-2-2021-06");
+    expect(https?.ssl_policy).toBe("ELBSecurityPolicy-TLS13-1-2-Res-2021-06");
     expect(https?.certificate_arn).toMatch(/aws_acm_certificate_validation\..*\.certificate_arn/);
   });
 
@@ -187,7 +187,7 @@ describe("application environments: the task", () => {
     expect(container.logConfiguration.options["awslogs-group"]).toMatch(/aws_cloudwatch_log_group\..*\.name/);
     expect(prod.resource("aws_cloudwatch_log_group", "task/logs/log_group")).toMatchObject({
       name: "/connected-express/prod/frontend",
-      retention_in_days: 60,
+      retention_in_days: 365,
       kms_key_id: expect.stringMatching(/aws_kms_key/),
     });
     expect(dev.resource("aws_cloudwatch_log_group", "task/logs/log_group").retention_in_days).toBe(14);
@@ -286,8 +286,14 @@ describe("application environments: the web application firewall", () => {
   it("puts AWS's managed rule groups in front of the load balancer, counting anonymous IPs without blocking them", () => {
     const acl = prod.resource("aws_wafv2_web_acl");
     expect(acl).toMatchObject({ scope: "REGIONAL", default_action: { allow: {} } });
+    const [rateLimit, ...managed] = acl.rule;
+    expect(rateLimit).toMatchObject({
+      priority: 0,
+      action: { block: {} },
+      statement: { rate_based_statement: { limit: 2000, aggregate_key_type: "IP" } },
+    });
     const modes = Object.fromEntries(
-      acl.rule.map((rule: Json) => [
+      managed.map((rule: Json) => [
         rule.statement.managed_rule_group_statement.name,
         Object.keys(rule.override_action)[0],
       ]),

@@ -17,9 +17,11 @@ interface Scenario {
   readonly allowed: (change: string) => boolean;
 }
 
-// Adding or removing an environment changes exactly one existing resource: the Jenkins role's
-// policy, which lists the services it may deploy.
-const jenkinsPolicy = (change: string) => /^changed mgmt: aws_iam_role_policy\.jenkins_role_policy_/.test(change);
+// Adding or removing an environment changes exactly two existing resources, both of which list
+// environments: the Jenkins role's policy (the services it may deploy) and the plan role's state
+// access (each stack's lock object).
+const jenkinsPolicy = (change: string) =>
+  /^changed mgmt: aws_iam_role_policy\.(jenkins_role_policy|terraform_plan_role_state_access)_/.test(change);
 /** What removing `dev` may remove: dev's own stack, its zone and delegation, its subnets and associations. */
 const devOwned = (change: string) =>
   /^removed (dev: |global: aws_route53_(zone|record)\.dev_zone|network: aws_(subnet|route_table_association)\.network_dev_)/.test(

@@ -130,7 +130,7 @@ describe("mgmt: Jenkins behind a TLS load balancer for the admin networks", () =
 
   it("serves HTTPS with a TLS 1.2+ policy and the certificate validated in the mgmt zone", () => {
     const https = listeners.find((listener) => listener.port === 443);
-    expect(https).toMatchObject({ protocol: "HTTPS", ssl_policy: "ELBSecurityPolicy-TLS13-1-2-2021-06" });
+    expect(https).toMatchObject({ protocol: "HTTPS", ssl_policy: "ELBSecurityPolicy-TLS13-1-3-2021-06" });
     expect(https?.certificate_arn).toMatch(/aws_acm_certificate_validation\..*\.certificate_arn/);
     expect(mgmt.resource("aws_acm_certificate")).toMatchObject({
       domain_name: "jenkins.mgmt.connected.express",
@@ -186,13 +186,15 @@ describe("mgmt: a web ACL in front of the Jenkins load balancer", () => {
   it("blocks known exploit payloads (Log4j ...), bad-reputation and anonymizing addresses, and logs what it sees", () => {
     const acl = mgmt.resource("aws_wafv2_web_acl");
     expect(acl.scope).toBe("REGIONAL");
-    const groups = acl.rule.map((rule: Json) => rule.statement.managed_rule_group_statement.name);
+    const [rateLimit, ...managed] = acl.rule;
+    expect(rateLimit.statement.rate_based_statement).toEqual({ limit: 2000, aggregate_key_type: "IP" });
+    const groups = managed.map((rule: Json) => rule.statement.managed_rule_group_statement.name);
     expect(groups).toEqual([
       "AWSManagedRulesKnownBadInputsRuleSet",
       "AWSManagedRulesAmazonIpReputationList",
       "AWSManagedRulesAnonymousIpList",
     ]);
-    for (const rule of acl.rule) expect(rule.override_action).toEqual({ none: {} });
+    for (const rule of managed) expect(rule.override_action).toEqual({ none: {} });
     expect(mgmt.resource("aws_wafv2_web_acl_association").resource_arn).toMatch(
       /aws_lb\.jenkins_access_load_balancer_.*\.arn/,
     );

@@ -15,6 +15,7 @@ import { motoClientEnv } from "./support/moto-server";
 
 const pipelines = resolve(import.meta.dirname, "..");
 const target = deployTarget(vars, "dev", "frontend");
+const prod = deployTarget(vars, "prod", "frontend");
 let endpoint: string;
 let oldImage: string;
 let newImage: string;
@@ -56,6 +57,7 @@ beforeAll(async () => {
   oldImage = await pushImage(ecrClient(), target.repository, "41-aaaaaaa-6");
   newImage = await pushImage(ecrClient(), target.repository, "42-bbbbbbb-7");
   await createService(ecsClient(), target, oldImage);
+  await createService(ecsClient(), prod, oldImage);
 });
 
 describe("deploy-service CLI", () => {
@@ -101,6 +103,44 @@ describe("deploy-service CLI", () => {
       new DescribeServicesCommand({ cluster: target.cluster, services: [target.service] }),
     );
     expect(service.services?.[0]?.taskDefinition).toBe(before[0]);
+  });
+
+  it("refuses for prod a tag dev never ran, exit 2, naming dev's tags, and registers nothing", async () => {
+    const before = await revisionsOf(ecsClient(), prod.family);
+
+    const result = await cli([], {
+      SERVICE: "frontend",
+      ENVIRONMENT: "prod",
+      ACTION: "deploy",
+      IMAGE_TAG: "42-bbbbbbb-7",
+    });
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("image tag 42-bbbbbbb-7 never ran in dev");
+    expect(result.stderr).toContain("prod takes only images dev ran: 41-aaaaaaa-6.");
+    expect(await revisionsOf(ecsClient(), prod.family)).toEqual(before);
+  });
+
+  it("refuses --allow-unpromoted without --reason, exit 2, before any AWS call", async () => {
+    const args = ["--service", "frontend", "--environment", "prod", "--image", "42-bbbbbbb-7", "--allow-unpromoted"];
+
+    const result = await cliCountingAwsCalls(args);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--allow-unpromoted needs --reason "<why>"');
+    expect(result.requests).toBe(0);
+  });
+
+  it("lists the history with --history, exit 0, and changes nothing", async () => {
+    const before = await revisionsOf(ecsClient(), target.family);
+
+    const result = await cli(["--history", "--environment", "dev"]);
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(
+      `${target.family}:1  -  running    41-aaaaaaa-6  (not registered by deploy-service)`,
+    );
+    expect(await revisionsOf(ecsClient(), target.family)).toEqual(before);
   });
 
   it("rejects an image from another repository, exit 2", async () => {

@@ -7,104 +7,20 @@ import {
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   RegisterTaskDefinitionCommand,
-  type Task,
 } from "@aws-sdk/client-ecs";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Vars } from "../../config/schema";
-import { type DeployResult, deployService } from "../src/deploy/deploy";
-import { type DeployOptions, type DeployTarget, deployTarget } from "../src/deploy/options";
+import { deploymentAlarmNames } from "../../lib/naming";
+import { deployService } from "../src/deploy/deploy";
+import { deployTarget } from "../src/deploy/options";
+import { PreflightError } from "../src/deploy/preflight";
+import { RECORD_TAGS, readRecord } from "../src/deploy/record";
 import { READ_ONLY_FIELDS } from "../src/deploy/task-definition";
 import { createService, ecrClient, ecsClient, pushImage, revisionsOf, uniqueVars, useMoto } from "./support/aws";
-import { deployment, type RolloutScript, scriptRollout } from "./support/rollout";
+import { completes, options, RUNNER, run, serviceTaskDefinition, stuck, world } from "./support/deploy";
+import { deployment, type RolloutScript } from "./support/rollout";
 
 beforeAll(() => {
   useMoto();
-});
-
-function options(overrides: Partial<DeployOptions>): DeployOptions {
-  return {
-    environment: "dev",
-    service: "frontend",
-    timeoutSeconds: 5,
-    pollSeconds: 0.02,
-    rollbackOnTimeout: false,
-    probeAllowFailures: 0,
-    probeIntervalMs: 10,
-    dryRun: false,
-    ...overrides,
-  };
-}
-
-interface World {
-  vars: Vars;
-  target: DeployTarget;
-  oldImage: string;
-  newImage: string;
-  oldArn: string;
-}
-
-/** A dev service running tag 41-... with tag 42-... pushed and ready to deploy. */
-async function world(environment = "dev", vars = uniqueVars()): Promise<World> {
-  const target = deployTarget(vars, environment, "frontend");
-  const oldImage = await pushImage(ecrClient(), target.repository, `41-aaaaaaa-6`);
-  const newImage = await pushImage(ecrClient(), target.repository, `42-bbbbbbb-7`);
-  const { taskDefinitionArn } = await createService(ecsClient(), target, oldImage);
-  return { vars, target, oldImage, newImage, oldArn: taskDefinitionArn };
-}
-
-async function run(
-  w: World,
-  script: RolloutScript,
-  overrides: Partial<DeployOptions> = {},
-  stopped?: (newArn: string) => Task[],
-) {
-  const ecs = ecsClient();
-  const { updates } = scriptRollout(ecs, script, stopped);
-  const lines: string[] = [];
-  const result: DeployResult = await deployService(options({ image: "42-bbbbbbb-7", ...overrides }), {
-    ecs,
-    ecr: ecrClient(),
-    vars: w.vars,
-    log: (line) => lines.push(line),
-  });
-  return { result, updates, log: lines.join("\n") };
-}
-
-async function serviceTaskDefinition(target: DeployTarget): Promise<string | undefined> {
-  const described = await ecsClient().send(
-    new DescribeServicesCommand({ cluster: target.cluster, services: [target.service] }),
-  );
-  return described.services?.[0]?.taskDefinition;
-}
-
-/** ECS's rollout: new tasks start beside the old ones, then the old ones drain. */
-const completes: RolloutScript = ({ updates, previous, poll }) => {
-  const next = String(updates.at(-1));
-  if (poll === 0) {
-    return {
-      deployments: [
-        deployment("PRIMARY", next, "IN_PROGRESS", 0, 1),
-        deployment("ACTIVE", previous, "COMPLETED", 1, 1),
-      ],
-      events: [{ id: "e1", createdAt: new Date(), message: "(service frontend) has started 1 tasks: (task 1)." }],
-    };
-  }
-  if (poll === 1) {
-    return {
-      deployments: [
-        deployment("PRIMARY", next, "IN_PROGRESS", 1, 1),
-        deployment("ACTIVE", previous, "COMPLETED", 1, 1),
-      ],
-    };
-  }
-  return { deployments: [deployment("PRIMARY", next, "COMPLETED", 1, 1)] };
-};
-
-const stuck: RolloutScript = ({ updates, previous }) => ({
-  deployments: [
-    deployment("PRIMARY", String(updates[0]), "IN_PROGRESS", 0, 1),
-    deployment("ACTIVE", previous, "COMPLETED", 1, 1),
-  ],
 });
 
 let server: Server | undefined;
@@ -128,7 +44,9 @@ describe("deploy-service rolls an image onto the ECS service", () => {
     const after = await describe(result.newTaskDefinitionArn);
     expect(after.taskDefinition?.revision).toBe((before.taskDefinition?.revision ?? 0) + 1);
     expect(after.taskDefinition?.containerDefinitions?.[0].image).toBe(w.newImage);
-    expect(after.tags).toEqual(before.tags);
+    const ours = new Set<string>(Object.values(RECORD_TAGS));
+    expect(after.tags?.filter((tag) => !ours.has(String(tag.key)))).toEqual(before.tags);
+    expect(readRecord(after.tags)).toEqual({ action: "deploy", ...RUNNER, replaced: `${w.target.family}:1` });
     const comparable = (response: typeof before, image: string) => {
       const copy: Record<string, unknown> = { ...response.taskDefinition };
       for (const field of READ_ONLY_FIELDS) delete copy[field];
@@ -188,7 +106,9 @@ describe("deploy-service rolls an image onto the ECS service", () => {
       log: () => {},
     });
 
-    await expect(attempt).rejects.toMatchObject({ exitCode: 1, message: expect.stringContaining(inFlight) });
+    // Not bad input: the CLI exits 1 for anything but a UsageError.
+    await expect(attempt).rejects.toThrow(PreflightError);
+    await expect(attempt).rejects.toThrow(inFlight);
     expect(await revisionsOf(ecsClient(), target.family)).toHaveLength(1);
   });
 
@@ -229,6 +149,29 @@ describe("deploy-service rolls an image onto the ECS service", () => {
     expect(result.outcome).toMatchObject({
       stoppedReasons: ["Essential container in task exited; frontend: CannotStartContainerError: exec format error"],
     });
+  });
+
+  it("fails a rollout that a deployment alarm rolled back, naming the alarm from the rollout's reason", async () => {
+    const w = await world();
+    const alarm = deploymentAlarmNames(w.vars, "dev", "frontend")["target-5xx-rate"];
+    const reason = `Rolling back: deployment alarm ${alarm} is in ALARM state.`;
+    const rolledBackByAlarm: RolloutScript = (context) =>
+      context.poll === 0
+        ? stuck(context)
+        : {
+            deployments: [
+              deployment("PRIMARY", context.previous, "IN_PROGRESS", 1, 1),
+              deployment("ACTIVE", String(context.updates[0]), "FAILED", 1, 1, { rolloutStateReason: reason }),
+            ],
+          };
+
+    const { result } = await run(w, rolledBackByAlarm);
+
+    expect(result.exitCode).toBe(1);
+    expect(result.outcome).toMatchObject({ state: "failed", alarms: [alarm] });
+    expect(result.text).toContain(
+      `frontend → dev: FAILED: rolled back by alarm ${alarm}: rollout of ${w.target.family}:2 FAILED: ${reason}`,
+    );
   });
 
   it("fails when ECS puts the old revision back, even though the service ends stable", async () => {

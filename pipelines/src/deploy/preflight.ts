@@ -15,6 +15,7 @@ import {
 import { UsageError } from "../../../lib/cli";
 import { awsErrorName } from "../aws/config";
 import { type DeployTarget, imageTag } from "./options";
+import { type DeployRecord, withRecord } from "./record";
 import { containerImage, revisionName, shapeChanges, withImage } from "./task-definition";
 
 /** The service's state forbids the deploy (missing, inactive, already deploying): exit 1. */
@@ -33,6 +34,8 @@ export interface DeployPlan {
   readonly oldImage: string;
   readonly newImage: string;
   readonly tag: string;
+  /** Who and why, as recorded on the new revision. */
+  readonly record: DeployRecord;
   readonly register: RegisterTaskDefinitionCommandInput;
 }
 
@@ -49,8 +52,19 @@ export async function describeService(ecs: ECSClient, target: DeployTarget): Pro
   return service;
 }
 
-/** The deploy lock: ECS runs one rollout at a time per service, and so do we. */
+/** The revision the service runs steadily: one deployment, PRIMARY, completed; none mid-rollout. */
+export function steadyRevision(service: Service): string | undefined {
+  const deployments = service.deployments ?? [];
+  const [only] = deployments;
+  const settled = only?.rolloutState === "COMPLETED" || only?.rolloutState === undefined;
+  return deployments.length === 1 && only.status === "PRIMARY" && settled ? service.taskDefinition : undefined;
+}
+
+/** The deploy lock: ECS runs one rollout at a time per service, and so do we. The service must be ACTIVE. */
 export function assertNoDeploymentInProgress(service: Service, target: DeployTarget): void {
+  if (service.status !== "ACTIVE") {
+    throw new PreflightError(`service ${target.service} in ${target.cluster} is ${service.status}, not ACTIVE`);
+  }
   const inFlight = (service.deployments ?? []).filter(
     (deployment) => deployment.status !== "PRIMARY" || deployment.rolloutState === "IN_PROGRESS",
   );
@@ -69,10 +83,17 @@ async function currentTaskDefinition(ecs: ECSClient, arn: string) {
   return { taskDefinition: response.taskDefinition, tags: response.tags };
 }
 
-/** The image `environment` runs now, for promotion (`--from dev`): its tag, checked again in ECR. */
+/** The image `environment` runs steadily now, for promotion (`--from dev`): its tag, checked again in ECR. */
 export async function runningImage(ecs: ECSClient, target: DeployTarget): Promise<string> {
   const service = await describeService(ecs, target);
-  const { taskDefinition } = await currentTaskDefinition(ecs, String(service.taskDefinition));
+  const steady = steadyRevision(service);
+  if (!steady) {
+    throw new PreflightError(
+      `${target.environment} is rolling out ${revisionName(service.taskDefinition)} right now: ` +
+        `promote once its rollout has completed (deploy-service --history --environment ${target.environment})`,
+    );
+  }
+  const { taskDefinition } = await currentTaskDefinition(ecs, steady);
   return containerImage(taskDefinition, target.container);
 }
 
@@ -104,15 +125,14 @@ export interface PreflightInput {
   readonly target: DeployTarget;
   /** `--image` as given, or the image of the `--from` environment. */
   readonly image: string;
+  /** Who and why; `replaced` is added here (the revision the service runs). */
+  readonly record: Omit<DeployRecord, "replaced">;
 }
 
 export async function preflight(ecs: ECSClient, ecr: ECRClient, input: PreflightInput): Promise<DeployPlan> {
   const { target } = input;
   const tag = imageTag(input.image, target.repository);
   const service = await describeService(ecs, target);
-  if (service.status !== "ACTIVE") {
-    throw new PreflightError(`service ${target.service} in ${target.cluster} is ${service.status}, not ACTIVE`);
-  }
   assertNoDeploymentInProgress(service, target);
   // Independent reads: one round trip instead of four. The family alone names its newest ACTIVE revision.
   const [uri, , running, newest] = await Promise.all([
@@ -128,6 +148,7 @@ export async function preflight(ecs: ECSClient, ecr: ECRClient, input: Preflight
   const base = useNewest ? newest : running;
   const oldImage = containerImage(taskDefinition, target.container);
   const newImage = `${uri}:${tag}`;
+  const record = { ...input.record, replaced: revisionName(taskDefinition.taskDefinitionArn) };
   return {
     target,
     service,
@@ -137,6 +158,7 @@ export async function preflight(ecs: ECSClient, ecr: ECRClient, input: Preflight
     oldImage,
     newImage,
     tag,
-    register: withImage(base.taskDefinition, base.tags, target.container, newImage),
+    record,
+    register: withImage(base.taskDefinition, withRecord(base.tags, record), target.container, newImage),
   };
 }

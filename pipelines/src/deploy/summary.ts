@@ -1,10 +1,17 @@
 /** The few lines a deploy ends with: printed, and written with --summary-file for Slack. */
 import { formatProbe, type ProbeReport } from "./probe";
+import type { DeployRecord } from "./record";
 import { revisionName } from "./task-definition";
 
 export interface DeploySummary {
   readonly service: string;
   readonly environment: string;
+  /** "deploy", "promote from dev", "rollback to <family>:12" */
+  readonly action: string;
+  /** Who and why, as recorded on the new revision. */
+  readonly record?: DeployRecord;
+  /** Set when --allow-unpromoted deployed an image this promoteFrom environment never ran. */
+  readonly unpromotedFrom?: string;
   readonly oldImage: string;
   readonly newImage: string;
   readonly oldTaskDefinition?: string;
@@ -17,12 +24,22 @@ export interface DeploySummary {
 }
 
 export function formatSummary(summary: DeploySummary): string {
+  const { record } = summary;
   const lines = [
     `deploy-service ${summary.service} → ${summary.environment}: ${summary.result}`,
+    `  action:   ${summary.action}`,
     `  image:    ${summary.oldImage} → ${summary.newImage}`,
     `  revision: ${revisionName(summary.oldTaskDefinition)} → ${summary.newTaskDefinition ? revisionName(summary.newTaskDefinition) : "(none registered)"}`,
-    `  duration: ${(summary.durationMs / 1000).toFixed(1)}s`,
   ];
+  if (record?.by)
+    lines.push(`  by:       ${record.by}${record.commit ? ` (commit ${record.commit.slice(0, 12)})` : ""}`);
+  if (record?.reason || summary.unpromotedFrom) {
+    const override = summary.unpromotedFrom
+      ? ` (--allow-unpromoted: not checked against what ${summary.unpromotedFrom} ran)`
+      : "";
+    lines.push(`  reason:   ${record?.reason ?? ""}${override}`);
+  }
+  lines.push(`  duration: ${(summary.durationMs / 1000).toFixed(1)}s`);
   if (summary.probe) lines.push(`  probe:    ${formatProbe(summary.probe)}${summary.probeVerdict ?? ""}`);
   return lines.join("\n");
 }

@@ -21,8 +21,19 @@ const HEARTBEAT_MS = 30_000;
 
 export type RolloutOutcome =
   | { readonly state: "completed"; readonly detail: string }
-  | { readonly state: "failed" | "rolled-back"; readonly detail: string; readonly stoppedReasons: string[] }
+  | {
+      readonly state: "failed" | "rolled-back";
+      readonly detail: string;
+      readonly stoppedReasons: string[];
+      /** Deployment alarms the rollout state reason names: the alarms that rolled it back. */
+      readonly alarms: string[];
+    }
   | { readonly state: "timeout"; readonly detail: string };
+
+/** The service's deployment alarms that `reason` names (ECS names the alarm that failed a rollout). */
+export function alarmsIn(reason: string | undefined, alarmNames: readonly string[]): string[] {
+  return reason ? alarmNames.filter((name) => reason.includes(name)) : [];
+}
 
 export interface WaitOptions {
   readonly target: DeployTarget;
@@ -120,6 +131,7 @@ export async function waitForRollout(ecs: ECSClient, options: WaitOptions): Prom
         state: "failed",
         detail: `rollout of ${revision} FAILED: ${ours.rolloutStateReason ?? "no reason given"}`,
         stoppedReasons: await stoppedReasons(ecs, target, taskDefinitionArn),
+        alarms: alarmsIn(ours.rolloutStateReason, target.alarmNames),
       };
     }
     if (isComplete(service, primary, taskDefinitionArn)) {
@@ -132,6 +144,7 @@ export async function waitForRollout(ecs: ECSClient, options: WaitOptions): Prom
           `ECS rolled ${target.service} back to ${revisionName(primary.taskDefinition)}` +
           (ours?.rolloutStateReason ? `: ${ours.rolloutStateReason}` : ""),
         stoppedReasons: await stoppedReasons(ecs, target, taskDefinitionArn),
+        alarms: alarmsIn(ours?.rolloutStateReason, target.alarmNames),
       };
     }
     if (Date.now() - started >= options.timeoutMs) {

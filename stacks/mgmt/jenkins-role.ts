@@ -60,6 +60,7 @@ export const UNSCOPABLE_ACTIONS = [
   "ecr:GetAuthorizationToken",
   "ecs:RegisterTaskDefinition",
   "ecs:DescribeTaskDefinition",
+  "ecs:ListTaskDefinitions",
   "ecs:ListTasks",
 ] as const;
 
@@ -93,7 +94,8 @@ export function jenkinsPolicyStatements(props: Omit<JenkinsRolePolicyProps, "rol
     {
       Sid: "ReadAndRegisterTaskDefinitions",
       Effect: "Allow",
-      Action: ["ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition"],
+      // ListTaskDefinitions: the deploy history (promotion, rollback) reads the family's revisions.
+      Action: ["ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions", "ecs:RegisterTaskDefinition"],
       Resource: "*",
     },
     {

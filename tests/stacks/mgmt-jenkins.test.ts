@@ -24,6 +24,7 @@ describe("mgmt: the Jenkins role grants least privilege", () => {
       "ecr:GetAuthorizationToken", // ECR login is account-wide
       "ecs:RegisterTaskDefinition", // no resource type; the family is in the request
       "ecs:DescribeTaskDefinition", // no resource type
+      "ecs:ListTaskDefinitions", // no resource type; the deploy history lists the family's revisions
       "ecs:ListTasks", // scoped by the ecs:cluster condition instead (tested below)
     ]);
     for (const statement of statements) {

@@ -8,6 +8,7 @@ import { join, relative } from "node:path";
 import { parseDocument } from "yaml";
 import type { z } from "zod";
 import { networkLayoutProblems } from "./network-layout";
+import { notificationProblems, notificationWarnings } from "./operations";
 import { promotionProblems } from "./promotion";
 import { managementEnvironmentNames } from "./roles";
 import { CommonSchema, ENVIRONMENT_NAME, EnvironmentSchema, type EnvironmentVars, type Vars } from "./schema";
@@ -59,7 +60,8 @@ function readYaml(path: string, displayName: string, problems: string[]): unknow
   return value;
 }
 
-export function loadVars(environmentsDir: string, cwd = process.cwd()): Vars {
+/** `warnings` collects what is valid but worth saying (alarms that reach nobody); `pnpm vars` prints them. */
+export function loadVars(environmentsDir: string, cwd = process.cwd(), warnings: string[] = []): Vars {
   const problems: string[] = [];
   const show = (file: string) => {
     const path = join(environmentsDir, file);
@@ -108,6 +110,9 @@ export function loadVars(environmentsDir: string, cwd = process.cwd()): Vars {
   if (problems.length === 0) problems.push(...promotionProblems(Object.values(environments), show));
   if (common?.success) {
     problems.push(...networkLayoutProblems(common.data, Object.values(environments), show, COMMON_FILE));
+    const notified = { notifications: common.data.notifications, environments: Object.values(environments) };
+    problems.push(...notificationProblems(notified, show, COMMON_FILE));
+    warnings.push(...notificationWarnings(notified, show, COMMON_FILE));
     const managers = managementEnvironmentNames({ environments });
     if (problems.length === 0 && managers.length !== 1) {
       problems.push(

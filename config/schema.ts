@@ -4,7 +4,16 @@
  */
 import { z } from "zod";
 import { parseCidr } from "../lib/cidr";
-import { DeliverySchema, DeploymentAlarmsSchema, deliveryIssues } from "./delivery";
+import { DeliverySchema, deliveryIssues } from "./delivery";
+import {
+  BudgetSchema,
+  EnvironmentNotificationsSchema,
+  ManagementAlarmsSchema,
+  NotificationsSchema,
+  PlatformAlarmsSchema,
+  ServiceAlarmsSchema,
+  serviceAlarmIssues,
+} from "./operations";
 
 export const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]*$/;
 /** AWS region names: partition prefix, direction, number (eu-central-1, us-gov-west-1, ap-southeast-5). */
@@ -67,6 +76,12 @@ export const CommonSchema = z.strictObject({
       rateLimitPerFiveMinutes: z.number().int().min(10).max(2_000_000_000).default(2000),
     })
     .default({ rateLimitPerFiveMinutes: 2000 }),
+  /** Where alarms go: Slack through AWS Chatbot, and the runbook they link to (config/operations.ts). */
+  notifications: NotificationsSchema.default(NotificationsSchema.parse({})),
+  /** The account's monthly cost budget (config/operations.ts). */
+  budget: BudgetSchema.default(BudgetSchema.parse({})),
+  /** Thresholds of the alarms on what the account shares: state bucket, NAT (config/operations.ts). */
+  alarms: PlatformAlarmsSchema.default(PlatformAlarmsSchema.parse({})),
 });
 
 const ManagementSchema = z.strictObject({
@@ -95,6 +110,8 @@ const ManagementSchema = z.strictObject({
     pollSchedule: z.string().default("H/5 * * * *"),
     slackChannel: z.string().default("#deployments"),
   }),
+  /** Thresholds of the hosts' alarms (config/operations.ts). */
+  alarms: ManagementAlarmsSchema.default(ManagementAlarmsSchema.parse({})),
 });
 
 /** Memory (MiB) Fargate accepts for each CPU size: 256 takes 512, 1024 or 2048; the others a range in 1 GiB steps. */
@@ -151,8 +168,9 @@ const ServiceSchema = z
     logRetentionDays: logRetentionDays.default(365),
     /** The promotion road, the approval and the rollout timeout (config/delivery.ts). */
     delivery: DeliverySchema.default(DeliverySchema.parse({})),
-    /** Thresholds of the alarms that roll a rollout back (config/delivery.ts). */
-    alarms: DeploymentAlarmsSchema.default(DeploymentAlarmsSchema.parse({})),
+    /** Thresholds of the alarms that roll a rollout back (config/delivery.ts) and of the service's
+     *  other alarms (config/operations.ts). */
+    alarms: ServiceAlarmsSchema.default(ServiceAlarmsSchema.parse({})),
   })
   // Cross-field rules: every combination the stacks cannot build is refused here, at `pnpm vars`,
   // with the file and the key; the constructs do not check these again.
@@ -216,6 +234,7 @@ const ServiceSchema = z
       });
     }
     for (const issue of deliveryIssues(service)) ctx.addIssue({ code: "custom", ...issue });
+    for (const issue of serviceAlarmIssues(service)) ctx.addIssue({ code: "custom", ...issue });
   });
 
 export const EnvironmentSchema = z.strictObject({
@@ -226,6 +245,8 @@ export const EnvironmentSchema = z.strictObject({
   deletionProtection: z.boolean().default(true),
   management: ManagementSchema.optional(),
   service: ServiceSchema.optional(),
+  /** Where this environment's alarms go in Slack (config/operations.ts). */
+  notifications: EnvironmentNotificationsSchema.default({}),
 });
 
 export type CommonVars = z.infer<typeof CommonSchema>;

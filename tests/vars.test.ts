@@ -67,6 +67,27 @@ describe("pnpm vars renders the environments", () => {
     expect(runVars().status).toBe(0);
     expect(runVars("--check").status).toBe(0);
   });
+
+  it("warns on stderr that alarms go nowhere while no Slack workspace is set, and still renders", () => {
+    const result = runVars();
+    expect(result.status).toBe(0);
+    expect(result.stderr).toMatch(
+      /^pnpm vars: warning: \S*environments\/common\.yaml: notifications\.slackWorkspaceId is not set: the alarm topics of dev, mgmt, prod have no subscriber, so alarms go nowhere; authorize the Slack workspace in the AWS Chatbot console/m,
+    );
+    expect(readFileSync(out, "utf8")).toContain('"monthlyLimitUsd": 500');
+  });
+
+  it("warns of nothing once the Slack workspace and a channel for every environment are set", () => {
+    edit(
+      "common.yaml",
+      (text) => `${text}notifications:\n  slackWorkspaceId: T0123ABCDEF\n  slackChannelId: C0123ABCDEF\n`,
+    );
+    edit("prod.yaml", (text) => `${text}notifications:\n  slackChannelId: C0PROD12345\n`);
+    const result = runVars();
+    expect(result.status).toBe(0);
+    expect(result.stderr).toBe("");
+    expect(readFileSync(out, "utf8")).toContain('"slackChannelId": "C0PROD12345"');
+  });
 });
 
 describe("pnpm vars rejects bad input, naming file, key and fix, and leaves vars.ts untouched", () => {
@@ -246,6 +267,51 @@ describe("pnpm vars rejects bad input, naming file, key and fix, and leaves vars
       name: "an alarm threshold below its bound",
       arrange: () => edit("dev.yaml", (text) => `${text}  alarms:\n    target5xxPercent: 0\n`),
       message: /environments\/dev\.yaml: service\.alarms\.target5xxPercent: .*>=0\.1/,
+    },
+    {
+      name: "a Slack workspace with an environment that names no channel and no default channel",
+      arrange: () => edit("common.yaml", (text) => `${text}notifications:\n  slackWorkspaceId: T0123ABCDEF\n`),
+      message:
+        /environments\/dev\.yaml: notifications\.slackChannelId: missing: common\.yaml sets notifications\.slackWorkspaceId, so alarms go to Slack; name this environment's channel here or a default channel in common\.yaml/,
+    },
+    {
+      name: "a Slack channel's name where its id belongs",
+      arrange: () => edit("prod.yaml", (text) => `${text}notifications:\n  slackChannelId: "#alerts-prod"\n`),
+      message:
+        /environments\/prod\.yaml: notifications\.slackChannelId: use the channel's id \(Slack: channel details, at the bottom\)/,
+    },
+    {
+      name: "a Chatbot region where Chatbot has no API",
+      arrange: () => edit("common.yaml", (text) => `${text}notifications:\n  chatbotRegion: eu-central-1\n`),
+      message: /environments\/common\.yaml: notifications\.chatbotRegion: .*"eu-west-1"/,
+    },
+    {
+      name: "a runbook address that is not https",
+      arrange: () =>
+        edit("common.yaml", (text) => `${text}notifications:\n  runbookUrl: http://wiki.example.com/runbook\n`),
+      message: /environments\/common\.yaml: notifications\.runbookUrl: use an https:\/\/ address of docs\/runbook\.md/,
+    },
+    {
+      name: "a budget of nothing",
+      arrange: () => edit("common.yaml", (text) => `${text}budget:\n  monthlyLimitUsd: 0\n`),
+      message: /environments\/common\.yaml: budget\.monthlyLimitUsd: .*>0/,
+    },
+    {
+      name: "a state bucket alarm threshold below its bound",
+      arrange: () => edit("common.yaml", (text) => `${text}alarms:\n  stateBucket4xxPerFiveMinutes: 0\n`),
+      message: /environments\/common\.yaml: alarms\.stateBucket4xxPerFiveMinutes: .*>=1/,
+    },
+    {
+      name: "a host alarm that waits no minute",
+      arrange: () => edit("mgmt.yaml", (text) => `${text}  alarms:\n    systemCheckMinutes: 0\n`),
+      message:
+        /environments\/mgmt\.yaml: management\.alarms\.systemCheckMinutes: at least 1: CloudWatch needs a minute of data/,
+    },
+    {
+      name: "a CPU alarm that would fire whenever autoscaling holds its target",
+      arrange: () => edit("prod.yaml", (text) => `${text}  alarms:\n    cpuPercent: 60\n`),
+      message:
+        /environments\/prod\.yaml: service\.alarms\.cpuPercent: 60 is not above autoscaling\.cpuTargetPercent \(60\): it would fire whenever autoscaling holds its target; raise it above 60/,
     },
   ];
 

@@ -2,7 +2,8 @@
  * pnpm vars [--check] [--environments DIR] [--templates DIR] [--out FILE]
  *
  * Validates environments/*.yaml and renders stacks/global/vars.ts. On any problem it prints
- * every one (file, key, fix), exits 1 and leaves the existing vars.ts untouched.
+ * every one (file, key, fix), exits 1 and leaves the existing vars.ts untouched. Warnings (valid
+ * settings worth saying, such as alarms that reach nobody) go to stderr with exit 0.
  * --check renders in memory and exits 1 when vars.ts differs (CI runs it).
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
@@ -28,16 +29,19 @@ Validates environments/*.yaml and renders templates/vars.ts.njk into stacks/glob
     templates: { type: "string", default: join(root, "templates") },
     out: { type: "string", default: join(root, "stacks/global/vars.ts") },
   },
-  run: ({ flags, out }) => {
+  run: ({ flags, out, err }) => {
     const file = resolve(flags.out);
     const shown = relative(process.cwd(), file).startsWith("..") ? file : relative(process.cwd(), file);
+    const warnings: string[] = [];
     let rendered: string;
     try {
-      rendered = renderVars(loadVars(resolve(flags.environments)), resolve(flags.templates));
+      rendered = renderVars(loadVars(resolve(flags.environments), process.cwd(), warnings), resolve(flags.templates));
     } catch (error) {
       if (error instanceof VarsError) error.message += `\n${shown} was left unchanged.`;
       throw error;
     }
+    // Valid, but worth saying on every run (alarms that reach nobody): stderr, and the exit code stays 0.
+    for (const warning of warnings) err(`pnpm vars: warning: ${warning}`);
     const current = existsSync(file) ? readFileSync(file, "utf8") : undefined;
     if (current === rendered) {
       out(`${shown} is up to date.`);

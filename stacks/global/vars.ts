@@ -42,6 +42,19 @@ export const vars: Vars = {
   "waf": {
     "rateLimitPerFiveMinutes": 2000
   },
+  "notifications": {
+    "chatbotRegion": "eu-west-1",
+    "runbookUrl": "https://github.com/connected-express/infrastructure/blob/main/docs/runbook.md"
+  },
+  "budget": {
+    "monthlyLimitUsd": 500,
+    "forecastPercent": 80,
+    "actualPercent": 100
+  },
+  "alarms": {
+    "stateBucket4xxPerFiveMinutes": 25,
+    "natPortAllocationErrorsPerFiveMinutes": 1
+  },
   "environments": {
     "dev": {
       "name": "dev",
@@ -86,9 +99,15 @@ export const vars: Vars = {
           "loadBalancer5xxPerMinute": 10,
           "unhealthyTargets": 1,
           "p99ResponseTimeMs": 2000,
-          "evaluationMinutes": 2
+          "evaluationMinutes": 2,
+          "tasksBelowMinimumMinutes": 5,
+          "cpuPercent": 85,
+          "memoryPercent": 85,
+          "utilizationMinutes": 10,
+          "wafBlockedRequestsPerFiveMinutes": 500
         }
-      }
+      },
+      "notifications": {}
     },
     "mgmt": {
       "name": "mgmt",
@@ -116,8 +135,14 @@ export const vars: Vars = {
           "frontendBranch": "master",
           "pollSchedule": "H/5 * * * *",
           "slackChannel": "#deployments"
+        },
+        "alarms": {
+          "systemCheckMinutes": 2,
+          "instanceCheckMinutes": 5,
+          "jenkinsUnhealthyMinutes": 5
         }
-      }
+      },
+      "notifications": {}
     },
     "prod": {
       "name": "prod",
@@ -163,9 +188,15 @@ export const vars: Vars = {
           "loadBalancer5xxPerMinute": 10,
           "unhealthyTargets": 1,
           "p99ResponseTimeMs": 2000,
-          "evaluationMinutes": 2
+          "evaluationMinutes": 2,
+          "tasksBelowMinimumMinutes": 5,
+          "cpuPercent": 85,
+          "memoryPercent": 85,
+          "utilizationMinutes": 10,
+          "wafBlockedRequestsPerFiveMinutes": 500
         }
-      }
+      },
+      "notifications": {}
     }
   }
 };

@@ -27,6 +27,7 @@ describe("application environments: the alarms that guard each rollout", () => {
     const service = changed.environments.prod?.service;
     if (!service) throw new Error("prod has no service");
     service.alarms = {
+      ...service.alarms,
       target5xxPercent: 2.5,
       loadBalancer5xxPerMinute: 25,
       unhealthyTargets: 3,

@@ -8,9 +8,13 @@ import { join, resolve } from "node:path";
 import { XMLParser } from "fast-xml-parser";
 import { describe, expect, it } from "vitest";
 import { stackOrder } from "../../config/roles";
+import { serviceUrl } from "../../lib/naming";
 import { applicationEnvironments, managementEnvironment, vars } from "../../stacks/global/vars";
+import { DEPLOY_ACTIONS, DEPLOY_FLAGS, DEPLOY_PARAMETERS } from "../src/deploy/options";
 import {
   DEPLOY_SERVICE_JOB,
+  DEPLOY_SETUP_SECONDS,
+  entryEnvironments,
   FRONTEND_JOB,
   formatSettings,
   GITHUB_CREDENTIALS,
@@ -55,6 +59,11 @@ function parametersOf(xml: string): Map<string, string[] | undefined> {
   return result;
 }
 
+/** A job's settings; deploy-service's are per environment (the keys are the same for each). */
+const settingsOf = (name: string) => jobSettings(input, name, applicationEnvironments[0]);
+/** Flags of deploy-service's command lines in a text. */
+const flagsIn = (text: string) => [...text.matchAll(/(?<![\w-])--([a-z][a-z-]*)/g)].map((match) => match[1]);
+
 /** Jobs whose config.xml owns their properties; a multibranch job's Jenkinsfile owns its branch jobs'. */
 const pipelineJobs = jobs.filter((job) => job.pullRequests === undefined);
 
@@ -89,25 +98,121 @@ describe("deploy-service parameters", () => {
     ];
     expect(parameters.get("ENVIRONMENT")).toEqual([...applicationEnvironments]);
     expect(parameters.get("SERVICE")).toEqual(services);
-    expect([...parameters.keys()]).toEqual(["SERVICE", "ENVIRONMENT", "IMAGE_TAG"]);
+    expect(parameters.get("ACTION")).toEqual([...DEPLOY_ACTIONS]);
   });
 
-  it("are the ones the deploy-service Jenkinsfile reads, and it defines none of its own", () => {
+  it("are exactly the variables the deploy script reads, and the Jenkinsfile defines none of its own", () => {
+    expect([...parameters.keys()].sort()).toEqual(Object.keys(DEPLOY_PARAMETERS).sort());
     const read = new Set([...code(DEPLOY_SERVICE_JOB).matchAll(/params\.([A-Z_]+)/g)].map((match) => match[1]));
-    expect([...read].sort()).toEqual([...parameters.keys()].sort());
+    expect([...read].filter((name) => !parameters.has(name ?? ""))).toEqual([]);
     for (const job of pipelineJobs) {
       // Job properties live in the job definition only: Declarative would otherwise rewrite config.xml.
       expect(code(job.name)).not.toMatch(/^\s*(parameters|triggers) \{|disableConcurrentBuilds|buildDiscarder/m);
     }
   });
 
-  it("are exactly what the frontend passes, with values the choices allow", () => {
+  it("stand for flags the deploy script takes, as do the flags the Jenkinsfile passes it", () => {
+    const takes = Object.keys(DEPLOY_FLAGS);
+    const standFor = Object.values(DEPLOY_PARAMETERS).flatMap(flagsIn);
+    expect(standFor.length).toBeGreaterThan(0);
+    expect(standFor.filter((flag) => !takes.includes(flag))).toEqual([]);
+    const calls = [...code(DEPLOY_SERVICE_JOB).matchAll(/deploy-service (--[^'"\n>]*)/g)].map((match) => match[1]);
+    expect(calls.length).toBe(2);
+    expect(calls.flatMap(flagsIn).filter((flag) => !takes.includes(flag))).toEqual([]);
+  });
+
+  it("are what the frontend passes, with values the choices allow, for each environment that takes new builds", () => {
     const call = /build\(job: 'deploy-service'[^\]]*\]/s.exec(code(FRONTEND_JOB))?.[0] ?? "";
     const passed = new Map([...call.matchAll(/string\(name: '([A-Z_]+)', value: ([^)]+)\)/g)].map((m) => [m[1], m[2]]));
-    expect([...passed.keys()].sort()).toEqual([...parameters.keys()].sort());
+    expect([...passed.keys()]).toEqual(["SERVICE", "ENVIRONMENT", "ACTION", "IMAGE_TAG"]);
     expect(parameters.get("SERVICE")).toContain(passed.get("SERVICE")?.replace(/'/g, ""));
-    expect(parameters.get("ENVIRONMENT")).toContain(passed.get("ENVIRONMENT")?.replace(/'/g, ""));
+    expect(parameters.get("ACTION")).toContain(passed.get("ACTION")?.replace(/'/g, ""));
     expect(passed.get("IMAGE_TAG")).toBe("env.IMAGE_TAG");
+    expect(passed.get("ENVIRONMENT")).toBe("environment");
+    expect(code(FRONTEND_JOB)).toContain("for (String environment in env.DEPLOY_ENVIRONMENTS.split(' '))");
+    const targets = jobSettings(input, FRONTEND_JOB).DEPLOY_ENVIRONMENTS.split(" ");
+    expect(targets).toEqual(entryEnvironments(input));
+    expect(targets).toEqual(
+      applicationEnvironments.filter((name) => !vars.environments[name]?.service?.delivery.promoteFrom),
+    );
+    for (const target of targets) expect(parameters.get("ENVIRONMENT")).toContain(target);
+  });
+});
+
+describe("deploy-service job", () => {
+  const text = code(DEPLOY_SERVICE_JOB);
+
+  it("asks for an approval where the environment's vars say so", () => {
+    for (const environment of applicationEnvironments) {
+      const approval = vars.environments[environment]?.service?.delivery.approval;
+      expect(jobSettings(input, DEPLOY_SERVICE_JOB, environment).APPROVAL).toBe(String(approval));
+    }
+    expect(text).toMatch(
+      /when \{\s*beforeAgent true\s*expression \{ env\.APPROVAL == 'true' \}\s*\}\s*steps \{\s*timeout\(time: 4, unit: 'HOURS'\) \{\s*input\(/,
+    );
+  });
+
+  it("runs the script's dry run before the approval, and the approval before the deploy", () => {
+    const order = ["deploy-service --dry-run", "input(", "deploy-service --probe"].map((step) => text.indexOf(step));
+    expect(order.every((position) => position >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+  });
+
+  it("probes each environment's URL from vars on every deploy", () => {
+    for (const environment of applicationEnvironments) {
+      expect(jobSettings(input, DEPLOY_SERVICE_JOB, environment).SERVICE_URL).toBe(serviceUrl(vars, environment));
+    }
+    expect(text).toContain('deploy-service --probe "$SERVICE_URL" --summary-file');
+  });
+
+  it("times the deploy out after the environment's rollout timeout from vars plus set-up, not a literal", () => {
+    for (const environment of applicationEnvironments) {
+      const seconds = vars.environments[environment]?.service?.delivery.rolloutTimeoutSeconds ?? 0;
+      const minutes = jobSettings(input, DEPLOY_SERVICE_JOB, environment).DEPLOY_STAGE_MINUTES;
+      expect(Number(minutes)).toBe(Math.ceil((seconds + DEPLOY_SETUP_SECONDS) / 60));
+    }
+    expect(text).toMatch(
+      /timeout\(time: Integer\.parseInt\(env\.DEPLOY_STAGE_MINUTES\), unit: 'MINUTES'\) \{\s*sh 'pnpm -s --filter pipelines deploy-service --probe/,
+    );
+  });
+
+  it("refuses a second build for the same service and environment, and lets other environments run", () => {
+    expect(text).toContain(
+      `lock(resource: "deploy-service/\${params.SERVICE}/\${params.ENVIRONMENT}", skipIfLocked: true)`,
+    );
+    expect(text).toMatch(
+      /when \{ expression \{ env\.DEPLOY_LOCKED != 'true' \} \}\s*steps \{[\s\S]*?error\(env\.DEPLOY_SUMMARY\)/,
+    );
+    expect(rendered.get(DEPLOY_SERVICE_JOB)).not.toContain("DisableConcurrentBuildsJobProperty");
+    expect(rendered.get(FRONTEND_JOB)).toContain("DisableConcurrentBuildsJobProperty");
+  });
+
+  it("posts the script's summary to Slack, which carries the probe's result and a failure's reason", () => {
+    const sends = [...text.matchAll(/slackSend\(([^)]*)\)/gs)].map((match) => match[1] ?? "");
+    expect(sends.filter((send) => send.includes("env.DEPLOY_SUMMARY"))).toHaveLength(3);
+    expect(text).toMatch(/env\.DEPLOY_SUMMARY = fileExists\('deploy-summary\.txt'\)/);
+    expect(text).toMatch(/env\.DEPLOY_SUMMARY = env\.DEPLOY_PLAN/);
+  });
+});
+
+describe("Jenkinsfiles name no environment", () => {
+  const files = [...jobs.map((job) => job.jenkinsfile), "pipelines/jenkins/settings.groovy"];
+  const names = Object.keys(vars.environments);
+
+  it.each(files)("%s takes every environment from vars or parameters", (file) => {
+    const text = readFileSync(join(root, file), "utf8").replace(/^\s*\/\/.*$/gm, "");
+    for (const name of names) {
+      // "/dev/null" is a path, not the environment.
+      expect(text.replaceAll("/dev/", "/"), `${file} names ${name}`).not.toMatch(
+        new RegExp(`(?<![\\w-])${name}(?![\\w-])`),
+      );
+    }
+  });
+
+  it("catches an environment named in a copy of the deploy-service Jenkinsfile", () => {
+    const broken = jenkinsfile(DEPLOY_SERVICE_JOB).replace("env.APPROVAL == 'true'", "params.ENVIRONMENT == 'prod'");
+    expect(broken).not.toBe(jenkinsfile(DEPLOY_SERVICE_JOB));
+    expect(broken).toMatch(/(?<![\w-])prod(?![\w-])/);
   });
 });
 
@@ -141,21 +246,21 @@ describe("settings the Jenkinsfiles read", () => {
 
   it.each(jobs.map((job) => job.name))("%s loads its own settings and reads only known variables", (name) => {
     const text = code(name);
-    expect([...text.matchAll(/loadSettings\('([^']+)'\)/g)].map((match) => match[1])).toEqual([name]);
+    expect([...text.matchAll(/loadSettings\('([^']+)'/g)].map((match) => match[1])).toEqual([name]);
     // Set by `env.X = `, in the environment {} block (`X = `), or by withEnv(["X=..."]).
     const assigned = new Set(
       [...text.matchAll(/env\.([A-Z_]+) = |^\s+([A-Z_]+) = |["'\s]([A-Z_]+)=[$"]/gm)].map(
         (match) => match[1] ?? match[2] ?? match[3],
       ),
     );
-    const known = new Set([...Object.keys(jobSettings(input, name)), ...assigned, ...builtIn]);
+    const known = new Set([...Object.keys(settingsOf(name)), ...assigned, ...builtIn]);
     const read = [...text.matchAll(/env\.([A-Z_]+)|\$\{?([A-Z_]{3,})\b/g)].map((match) => match[1] ?? match[2]);
     expect(read.filter((variable) => !known.has(variable ?? ""))).toEqual([]);
   });
 
   // The infrastructure job reports on the pull request instead.
   it.each(pipelineJobs.map((job) => job.name))("%s posts to the Slack channel from vars", (name) => {
-    expect(jobSettings(input, name).SLACK_CHANNEL).toBe(jenkins?.slackChannel);
+    expect(settingsOf(name).SLACK_CHANNEL).toBe(jenkins?.slackChannel);
     const sends = [...code(name).matchAll(/slackSend\(([^)]*)/g)].map((match) => match[1]);
     expect(sends.length).toBeGreaterThanOrEqual(2);
     for (const send of sends) expect(send).toContain("channel: env.SLACK_CHANNEL");

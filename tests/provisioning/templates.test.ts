@@ -126,6 +126,7 @@ describe("Jenkins service and data volume", () => {
       "slack",
       "configuration-as-code",
       "amazon-ecr",
+      "lockable-resources", // deploy-service's lock per service and environment
     ];
     for (const plugin of needed) {
       expect(plugins).toContain(plugin);

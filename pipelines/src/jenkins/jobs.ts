@@ -5,7 +5,8 @@
  */
 import { stackOrder } from "../../../config/roles";
 import type { Vars } from "../../../config/schema";
-import { terraformPlanRoleName } from "../../../lib/naming";
+import { serviceUrl, terraformPlanRoleName } from "../../../lib/naming";
+import { DEPLOY_ACTIONS } from "../deploy/options";
 
 export const FRONTEND_JOB = "frontend";
 export const DEPLOY_SERVICE_JOB = "deploy-service";
@@ -32,6 +33,9 @@ export interface JobDefinition {
   readonly parameters: readonly JobParameter[];
   /** Builds kept in the job's history. */
   readonly buildsToKeep: number;
+  /** Builds may run side by side; the Jenkinsfile then guards what must not overlap.
+   *  @default false - one build at a time, the next waits in the queue */
+  readonly concurrentBuilds?: boolean;
   /** A multibranch job instead: one branch job per open pull request of this repository on GitHub,
    *  found by scanning it. Its branch jobs' properties are the Jenkinsfile's `options`.
    *  @default - one pipeline job on `PipelineScm.branch` */
@@ -85,7 +89,7 @@ export function jobDefinitions(input: JobsInput): JobDefinition[] {
   return [
     {
       name: FRONTEND_JOB,
-      description: `Builds ${jenkins.frontendRepository} (${jenkins.frontendBranch}) on each new commit, pushes the image to ECR and deploys it to dev.`,
+      description: `Builds ${jenkins.frontendRepository} (${jenkins.frontendBranch}) on each new commit, pushes the image to ECR and deploys it to ${entryEnvironments(input).join(" and ")}.`,
       jenkinsfile: "pipelines/frontend/Jenkinsfile",
       pollSchedule: jenkins.pollSchedule,
       parameters: [],
@@ -93,14 +97,36 @@ export function jobDefinitions(input: JobsInput): JobDefinition[] {
     },
     {
       name: DEPLOY_SERVICE_JOB,
-      description: "Rolls an image tag onto an ECS service without downtime (prod asks for an approval first).",
+      description:
+        "Deploys, promotes or rolls back an ECS service without downtime, probing its URL throughout; environments with approval ask first.",
       jenkinsfile: "pipelines/deploy-service/Jenkinsfile",
+      // The script reads these from its environment (DEPLOY_PARAMETERS in pipelines/src/deploy/options.ts).
       parameters: [
         { name: "SERVICE", description: "ECS service to deploy.", choices: serviceNames(input) },
         { name: "ENVIRONMENT", description: "Environment to deploy to.", choices: [...input.applicationEnvironments] },
+        {
+          name: "ACTION",
+          description:
+            "deploy: IMAGE_TAG (in an environment with promoteFrom: a tag that environment ran; empty: what it runs now). " +
+            "promote: what the promoteFrom environment runs, or IMAGE_TAG if it ran it. " +
+            "rollback: the revision that ran before the current one, or ROLLBACK_TO.",
+          choices: [...DEPLOY_ACTIONS],
+        },
         { name: "IMAGE_TAG", description: "Tag in ECR to deploy, e.g. 42-1a2b3c4-17 (from the frontend job)." },
+        {
+          name: "ROLLBACK_TO",
+          description: "rollback only: the revision (12) or image tag to put back; empty: the one before the current.",
+        },
+        {
+          name: "UNPROMOTED_REASON",
+          description:
+            "Only to override promotion: deploy IMAGE_TAG although the promoteFrom environment never ran it, for this reason (it goes to the summary, Slack and the revision's tags).",
+        },
       ],
       buildsToKeep: 100,
+      // Deploys of different environments run side by side (a dev deploy never waits behind a prod
+      // approval); the Jenkinsfile's lock refuses a second build for the same service and environment.
+      concurrentBuilds: true,
     },
     {
       name: INFRASTRUCTURE_JOB,
@@ -116,8 +142,34 @@ export function jobDefinitions(input: JobsInput): JobDefinition[] {
   ];
 }
 
-/** Values from vars that a job's Jenkinsfile reads from its environment (`jenkins-settings <job>`). */
-export function jobSettings(input: JobsInput, job: string): Record<string, string> {
+/** Application environments that take new builds from ECR: those without promoteFrom. */
+export function entryEnvironments({ vars, applicationEnvironments }: JobsInput): string[] {
+  return applicationEnvironments.filter((name) => !vars.environments[name]?.service?.delivery.promoteFrom);
+}
+
+/** Set-up around a rollout in the Deploy stage: checkout, `pnpm install`, preflight, summary. */
+export const DEPLOY_SETUP_SECONDS = 300;
+
+/** What the deploy-service Jenkinsfile needs to know about one environment. */
+function deploySettings(input: JobsInput, environment: string | undefined): Record<string, string> {
+  if (!environment || !input.applicationEnvironments.includes(environment)) {
+    throw new Error(
+      `deploy-service's settings depend on the environment: pass one of ${input.applicationEnvironments.join(", ")}`,
+    );
+  }
+  const delivery = input.vars.environments[environment]?.service?.delivery;
+  if (!delivery) throw new Error(`environments/${environment}.yaml declares no service`);
+  return {
+    APPROVAL: String(delivery.approval),
+    SERVICE_URL: serviceUrl(input.vars, environment),
+    // The script waits rolloutTimeoutSeconds for the rollout; the stage allows that plus its set-up.
+    DEPLOY_STAGE_MINUTES: String(Math.ceil((delivery.rolloutTimeoutSeconds + DEPLOY_SETUP_SECONDS) / 60)),
+  };
+}
+
+/** Values from vars that a job's Jenkinsfile reads from its environment (`jenkins-settings <job>`);
+ *  deploy-service's depend on the environment deployed to. */
+export function jobSettings(input: JobsInput, job: string, environment?: string): Record<string, string> {
   const jenkins = managementJenkins(input);
   const common = { AWS_REGION: input.vars.region, SLACK_CHANNEL: jenkins.slackChannel };
   if (job === FRONTEND_JOB) {
@@ -126,9 +178,11 @@ export function jobSettings(input: JobsInput, job: string): Record<string, strin
       ECR_REPOSITORY: input.vars.ecr.repositoryName,
       FRONTEND_REPOSITORY: jenkins.frontendRepository,
       FRONTEND_BRANCH: jenkins.frontendBranch,
+      // Every build goes to these; the others take it by promotion.
+      DEPLOY_ENVIRONMENTS: entryEnvironments(input).join(" "),
     };
   }
-  if (job === DEPLOY_SERVICE_JOB) return common;
+  if (job === DEPLOY_SERVICE_JOB) return { ...common, ...deploySettings(input, environment) };
   if (job === INFRASTRUCTURE_JOB) {
     return {
       AWS_REGION: input.vars.region,

@@ -30,6 +30,17 @@ describe("deploy-service options", () => {
     expect(options).toMatchObject({ action: "promote", from: "dev", promoteFrom: "dev", image: undefined });
   });
 
+  it("promotes by default where the environment has promoteFrom: ACTION=deploy without a tag", () => {
+    const options = resolve([], jenkins({ ENVIRONMENT: "prod", ACTION: "deploy", IMAGE_TAG: "" }));
+    expect(options).toMatchObject({ action: "promote", from: "dev", image: undefined });
+  });
+
+  it("still needs a tag to deploy where any image may go", () => {
+    expect(refusal([], jenkins({ ENVIRONMENT: "dev", ACTION: "deploy", IMAGE_TAG: "" }))).toMatch(
+      /^--image is required/,
+    );
+  });
+
   it("checks a tag given with ACTION=promote against what dev ran, rather than deploying what dev runs", () => {
     const options = resolve([], jenkins({ ENVIRONMENT: "prod", ACTION: "promote", IMAGE_TAG: "42-1a2b3c4-7" }));
     expect(options).toMatchObject({ action: "promote", image: "42-1a2b3c4-7", promoteFrom: "dev" });

@@ -80,7 +80,7 @@ runs everywhere. An environment with service.delivery.promoteFrom takes only ima
   --service <name>            service to deploy (env SERVICE; default: the environment's only service)
   --environment <env>         application environment (env ENVIRONMENT)
   --image <tag | URI>         tag in the ECR repository, or its full URI (env IMAGE_TAG); in an environment
-                              with promoteFrom, a tag that environment ran
+                              with promoteFrom, a tag that environment ran (no --image: what it runs now)
   --promote                   deploy what the environment's promoteFrom runs now, or --image if it ran it (env ACTION=promote)
   --from <env>                deploy the image <env> runs now (an environment with promoteFrom: only from it)
   --allow-unpromoted          deploy --image although the promoteFrom environment never ran it; needs --reason
@@ -182,7 +182,7 @@ export function deployOptions(
   const { environment, service, settings } = serviceOf(flags, env, vars, applicationEnvironments);
   const { promoteFrom } = settings.delivery;
   if (flags.limit !== undefined) throw new UsageError("--limit goes with --history");
-  const action = chosenAction(flags, env);
+  let action = chosenAction(flags, env);
   const image =
     action === "rollback" ? undefined : (flags.image ?? (flags.from ? undefined : variable(env, "IMAGE_TAG")));
   const rollbackTo = flags.to ?? (action === "rollback" ? variable(env, "ROLLBACK_TO") : undefined);
@@ -197,6 +197,9 @@ export function deployOptions(
       `${environment} takes images only from ${promoteFrom} (service.delivery.promoteFrom in environments/${environment}.yaml); use --promote`,
     );
   }
+  // Promotion is the default road to an environment with promoteFrom: a deploy without a tag takes
+  // what the source runs.
+  if (action === "deploy" && !image && !from && promoteFrom) action = "promote";
   if (action === "promote") {
     if (!promoteFrom && !from) {
       throw new UsageError(

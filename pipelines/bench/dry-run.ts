@@ -1,6 +1,8 @@
 /**
  * deploy-service's own overhead: wall time of `deploy-service --dry-run` (process start, preflight
- * calls, plan) against a local moto server, median of 5, next to the cost of starting Node and tsx.
+ * calls, plan), of `--rollback --dry-run` (reads the family's history to choose the revision) and of
+ * `--history`, against a local moto server holding a service after HISTORY deploys, median of 5,
+ * next to the cost of starting Node and tsx.
  * Run: pnpm --filter pipelines bench:dry-run   (needs .venv: bash scripts/ensure-venv.sh)
  */
 import { spawnSync } from "node:child_process";
@@ -10,10 +12,12 @@ import { ECSClient } from "@aws-sdk/client-ecs";
 import { vars } from "../../stacks/global/vars";
 import { clientConfig } from "../src/aws/config";
 import { deployTarget } from "../src/deploy/options";
-import { createService, pushImage } from "../tests/support/fixtures";
+import { createService, pushImage, recordDeploys } from "../tests/support/fixtures";
 import { motoClientEnv, startMoto } from "../tests/support/moto-server";
 
 const RUNS = 5;
+/** Deploys recorded before the runs: the history --rollback and --history read. */
+const HISTORY = 10;
 const pipelines = resolve(import.meta.dirname, "..");
 const tsx = resolve(pipelines, "node_modules/.bin/tsx");
 
@@ -33,7 +37,7 @@ function time(label: string, command: string, args: string[], env: NodeJS.Proces
   }
   const ms = median(samples);
   console.log(
-    `${label.padEnd(44)} median ${ms.toFixed(0).padStart(5)} ms  (runs: ${samples.map((s) => s.toFixed(0)).join(", ")})`,
+    `${label.padEnd(60)} median ${ms.toFixed(0).padStart(5)} ms  (runs: ${samples.map((s) => s.toFixed(0)).join(", ")})`,
   );
   return ms;
 }
@@ -45,21 +49,29 @@ try {
   const ecr = new ECRClient(clientConfig(vars.region));
   const oldImage = await pushImage(ecr, target.repository, "41-aaaaaaa-6");
   await pushImage(ecr, target.repository, "42-bbbbbbb-7");
-  await createService(new ECSClient(clientConfig(vars.region)), target, oldImage);
+  const ecs = new ECSClient(clientConfig(vars.region));
+  await createService(ecs, target, oldImage);
+  await recordDeploys(ecs, ecr, target, HISTORY);
 
-  console.log(`deploy-service --dry-run against moto (${moto.endpoint}), ${RUNS} runs each\n`);
+  console.log(`deploy-service against moto (${moto.endpoint}) after ${HISTORY} deploys, ${RUNS} runs each\n`);
   const node = time("baseline: node -e 0", process.execPath, ["-e", "0"], process.env);
   const tsxStart = time("baseline: tsx bench/empty.ts", tsx, ["bench/empty.ts"], process.env);
-  const dryRun = time(
-    "tsx bin/deploy-service.ts ... --dry-run",
-    tsx,
-    ["bin/deploy-service.ts", "--service", "frontend", "--environment", "dev", "--image", "42-bbbbbbb-7", "--dry-run"],
-    process.env,
+  const dev = ["bin/deploy-service.ts", "--service", "frontend", "--environment", "dev"];
+  const commands: [string, string[]][] = [
+    ["--image 42-bbbbbbb-7 --dry-run", [...dev, "--image", "42-bbbbbbb-7", "--dry-run"]],
+    ["--rollback --dry-run", [...dev, "--rollback", "--dry-run"]],
+    ["--history", [...dev, "--history"]],
+  ];
+  const results = commands.map(
+    ([label, args]) => [label, time(`tsx bin/deploy-service.ts ${label}`, tsx, args, process.env)] as const,
   );
-  console.log(
-    `\ndeploy-service --dry-run: ${dryRun.toFixed(0)} ms median; ` +
-      `${(dryRun - tsxStart).toFixed(0)} ms above tsx start-up, ${(dryRun - node).toFixed(0)} ms above bare node`,
-  );
+  console.log("");
+  for (const [label, ms] of results) {
+    console.log(
+      `deploy-service ${label}: ${ms.toFixed(0)} ms median; ` +
+        `${(ms - tsxStart).toFixed(0)} ms above tsx start-up, ${(ms - node).toFixed(0)} ms above bare node`,
+    );
+  }
 } finally {
   await moto.stop();
 }

@@ -1,6 +1,7 @@
 /**
- * Fixtures in moto (or any AWS endpoint): an ECR image, and a cluster + task definition + service
- * named the way the stacks name them. Free of vitest, so the benchmarks seed with them too.
+ * Fixtures in moto (or any AWS endpoint): an ECR image, a cluster + task definition + service
+ * named the way the stacks name them, and a deploy history. Free of vitest, so the benchmarks
+ * seed with them too.
  */
 import { randomBytes } from "node:crypto";
 import {
@@ -12,11 +13,16 @@ import {
 import {
   CreateClusterCommand,
   CreateServiceCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
   type ECSClient,
   ListTaskDefinitionsCommand,
   RegisterTaskDefinitionCommand,
+  UpdateServiceCommand,
 } from "@aws-sdk/client-ecs";
 import type { DeployTarget } from "../../src/deploy/options";
+import { withRecord } from "../../src/deploy/record";
+import { revisionName, withImage } from "../../src/deploy/task-definition";
 
 /** Pushes an image manifest under `tag` (what `docker push` ends with); returns the image URI. */
 export async function pushImage(ecr: ECRClient, repository: string, tag: string): Promise<string> {
@@ -99,4 +105,48 @@ export async function createService(
 export async function revisionsOf(ecs: ECSClient, family: string): Promise<string[]> {
   const listed = await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: family }));
   return (listed.taskDefinitionArns ?? []).filter((arn) => arn.split("/").pop()?.split(":")[0] === family);
+}
+
+/**
+ * What `count` completed deploys leave in ECS, without waiting for rollouts: each registers a copy
+ * of the running revision with the next image and its deploy record, and points the service at it
+ * (moto's service then runs it steadily). Images are pushed as `<n>-<hex>-<n>`; returns their tags.
+ */
+export async function recordDeploys(
+  ecs: ECSClient,
+  ecr: ECRClient,
+  target: DeployTarget,
+  count: number,
+): Promise<string[]> {
+  const tags: string[] = [];
+  for (let deploy = 1; deploy <= count; deploy += 1) {
+    const tag = `${100 + deploy}-${randomBytes(4).toString("hex").slice(0, 7)}-${deploy}`;
+    const image = await pushImage(ecr, target.repository, tag);
+    const service = await ecs.send(
+      new DescribeServicesCommand({ cluster: target.cluster, services: [target.service] }),
+    );
+    const current = String(service.services?.[0]?.taskDefinition);
+    const described = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: current, include: ["TAGS"] }));
+    const record = {
+      action: "deploy",
+      by: "https://jenkins.example.com/job/deploy-service/1/",
+      replaced: revisionName(current),
+    };
+    const input = withImage(
+      described.taskDefinition ?? {},
+      withRecord(described.tags, record),
+      target.container,
+      image,
+    );
+    const registered = await ecs.send(new RegisterTaskDefinitionCommand(input));
+    await ecs.send(
+      new UpdateServiceCommand({
+        cluster: target.cluster,
+        service: target.service,
+        taskDefinition: registered.taskDefinition?.taskDefinitionArn,
+      }),
+    );
+    tags.push(tag);
+  }
+  return tags;
 }

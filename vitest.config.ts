@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { defineConfig } from "vitest/config";
 
@@ -14,8 +15,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: "forks",
     // vitest's default is one worker fewer than the cores: one worker on a 2-core machine, idle
-    // while a test waits for ansible-lint, moto or the JVM. Two workers keep both cores busy.
-    maxWorkers: 2,
+    // while a test waits for ansible-lint, moto or the JVM. One per core, and at least two.
+    maxWorkers: Math.max(2, availableParallelism()),
     // Test files share a worker's module cache (cdktf and the provider load once per worker, not once
     // per file). Safe here: no test mocks modules or keeps global state beyond its own file's
     // variables; the one shared cache (tests/support/synth.ts) holds read-only synth results.

@@ -13,7 +13,14 @@ import { applicationEnvironments, vars } from "../../stacks/global/vars";
 import { clientConfig } from "../src/aws/config";
 import { deployService } from "../src/deploy/deploy";
 import { formatHistory, readHistory } from "../src/deploy/history";
-import { DEPLOY_FLAGS, DEPLOY_USAGE, deployOptions, deployTarget, historyOptions } from "../src/deploy/options";
+import {
+  DEPLOY_FLAGS,
+  DEPLOY_USAGE,
+  deployOptions,
+  deployTarget,
+  historyOptions,
+  wantsHistory,
+} from "../src/deploy/options";
 import { runner } from "../src/deploy/record";
 
 /** The commit this checkout is at, when Jenkins has not said (GIT_COMMIT): recorded on the revision. */
@@ -28,7 +35,7 @@ await runMain({
   flags: DEPLOY_FLAGS,
   run: async ({ flags, out }) => {
     const config = clientConfig(vars.region);
-    if (flags.history) {
+    if (wantsHistory(flags, process.env)) {
       const options = historyOptions(flags, process.env, vars, applicationEnvironments);
       const target = deployTarget(vars, options.environment, options.service);
       out(formatHistory(await readHistory(new ECSClient(config), target, options.limit), options.limit));

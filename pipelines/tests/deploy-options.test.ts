@@ -6,7 +6,7 @@ import { parseArgs } from "node:util";
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../../lib/cli";
 import { applicationEnvironments, vars } from "../../stacks/global/vars";
-import { DEPLOY_FLAGS, type DeployFlags, deployOptions, historyOptions } from "../src/deploy/options";
+import { DEPLOY_FLAGS, type DeployFlags, deployOptions, historyOptions, wantsHistory } from "../src/deploy/options";
 
 const runner = { by: "alice@laptop" };
 const flagsOf = (args: string[]) =>
@@ -113,8 +113,15 @@ describe("deploy-service options", () => {
 
   it("refuses an ACTION the job does not offer", () => {
     expect(refusal([], jenkins({ ENVIRONMENT: "dev", ACTION: "redeploy" }))).toBe(
-      "ACTION=redeploy: use one of deploy, promote, rollback",
+      "ACTION=redeploy: use one of deploy, promote, rollback, history",
     );
+  });
+
+  it("lists for ACTION=history, ignoring the job's empty deploy parameters, unless a flag names another action", () => {
+    const env = jenkins({ ENVIRONMENT: "prod", ACTION: "history", IMAGE_TAG: "", ROLLBACK_TO: "" });
+    expect(wantsHistory(flagsOf([]), env)).toBe(true);
+    expect(historyOptions(flagsOf([]), env, vars, applicationEnvironments)).toMatchObject({ environment: "prod" });
+    expect(wantsHistory(flagsOf(["--rollback"]), env)).toBe(false);
   });
 
   it("lists the environment's only service with --history, and refuses deploy flags there", () => {

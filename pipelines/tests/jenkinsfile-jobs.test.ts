@@ -117,7 +117,7 @@ describe("deploy-service parameters", () => {
     expect(standFor.length).toBeGreaterThan(0);
     expect(standFor.filter((flag) => !takes.includes(flag))).toEqual([]);
     const calls = [...code(DEPLOY_SERVICE_JOB).matchAll(/deploy-service (--[^'"\n>]*)/g)].map((match) => match[1]);
-    expect(calls.length).toBe(2);
+    expect(calls.length).toBe(3);
     expect(calls.flatMap(flagsIn).filter((flag) => !takes.includes(flag))).toEqual([]);
   });
 
@@ -181,10 +181,19 @@ describe("deploy-service job", () => {
       `lock(resource: "deploy-service/\${params.SERVICE}/\${params.ENVIRONMENT}", skipIfLocked: true)`,
     );
     expect(text).toMatch(
-      /when \{ expression \{ env\.DEPLOY_LOCKED != 'true' \} \}\s*steps \{[\s\S]*?error\(env\.DEPLOY_SUMMARY\)/,
+      /when \{ expression \{ params\.ACTION != 'history' && env\.DEPLOY_LOCKED != 'true' \} \}\s*steps \{[\s\S]*?error\(env\.DEPLOY_SUMMARY\)/,
     );
     expect(rendered.get(DEPLOY_SERVICE_JOB)).not.toContain("DisableConcurrentBuildsJobProperty");
     expect(rendered.get(FRONTEND_JOB)).toContain("DisableConcurrentBuildsJobProperty");
+  });
+
+  it("lists the service's history for ACTION=history outside the lock, without an approval or a deploy", () => {
+    expect(text).toMatch(
+      /stage\('History'\) \{\s*when \{\s*beforeAgent true\s*expression \{ params\.ACTION == 'history' \}[\s\S]*?sh 'pnpm -s --filter pipelines deploy-service --history --limit 20'/,
+    );
+    expect(text).toMatch(
+      /when \{\s*beforeOptions true\s*expression \{ params\.ACTION != 'history' \}\s*\}\s*options \{\s*lock\(/,
+    );
   });
 
   it("posts the script's summary to Slack, which carries the probe's result and a failure's reason", () => {

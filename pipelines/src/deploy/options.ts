@@ -8,15 +8,16 @@ import { type Flags, UsageError } from "../../../lib/cli";
 import { clusterName, containerName, deploymentAlarmNames, taskFamily } from "../../../lib/naming";
 import type { DeployRecord } from "./record";
 
-export const DEPLOY_ACTIONS = ["deploy", "promote", "rollback"] as const;
-export type DeployAction = (typeof DEPLOY_ACTIONS)[number];
+/** What the deploy-service job's ACTION offers: the three that change the service, and the listing. */
+export const DEPLOY_ACTIONS = ["deploy", "promote", "rollback", "history"] as const;
+export type DeployAction = Exclude<(typeof DEPLOY_ACTIONS)[number], "history">;
 
 /** The environment variables the deploy-service job sets (its parameters), and what each stands for.
  *  A flag on the command line wins over its variable. */
 export const DEPLOY_PARAMETERS = {
   SERVICE: "--service",
   ENVIRONMENT: "--environment",
-  ACTION: "deploy | promote (--promote) | rollback (--rollback)",
+  ACTION: "deploy | promote (--promote) | rollback (--rollback) | history (--history)",
   IMAGE_TAG: "--image",
   ROLLBACK_TO: "--to",
   UNPROMOTED_REASON: "--allow-unpromoted --reason",
@@ -87,7 +88,8 @@ runs everywhere. An environment with service.delivery.promoteFrom takes only ima
   --reason <text>             why: recorded on the revision and in the summary (env UNPROMOTED_REASON sets both)
   --rollback                  put back the revision that ran before the current one (env ACTION=rollback)
   --to <revision | tag>       with --rollback: the revision (12 or family:12) or image tag to put back (env ROLLBACK_TO)
-  --history                   list the newest revisions: image, time, who and why, whether each ran; changes nothing
+  --history                   list the newest revisions: image, time, who and why, whether each ran; changes
+                              nothing (env ACTION=history)
   --limit <n>                 with --history: how many (default 10)
   --timeout <seconds>         give up waiting after this long (default: service.delivery.rolloutTimeoutSeconds)
   --rollback-on-timeout       on timeout, put the previous revision back and wait for it
@@ -138,7 +140,14 @@ export type DeployFlags = Flags<typeof DEPLOY_FLAGS>;
 const variable = (env: NodeJS.ProcessEnv, name: keyof typeof DEPLOY_PARAMETERS) => env[name]?.trim() || undefined;
 
 /** The environment and service the command names, checked against the vars before any AWS call. */
-function serviceOf(flags: DeployFlags, env: NodeJS.ProcessEnv, vars: Vars, applicationEnvironments: readonly string[]) {
+function serviceOf(
+  flags: DeployFlags,
+  env: NodeJS.ProcessEnv,
+  vars: Vars,
+  applicationEnvironments: readonly string[],
+  /** Without --service or SERVICE, take the environment's only service (a listing may; a deploy names it). */
+  anyService = false,
+) {
   const environment = requireEnvironment(
     "--environment",
     flags.environment ?? variable(env, "ENVIRONMENT"),
@@ -146,7 +155,7 @@ function serviceOf(flags: DeployFlags, env: NodeJS.ProcessEnv, vars: Vars, appli
   );
   const settings = vars.environments[environment]?.service;
   const known = settings?.name;
-  const service = flags.service ?? variable(env, "SERVICE") ?? (flags.history ? known : undefined);
+  const service = flags.service ?? variable(env, "SERVICE") ?? (anyService ? known : undefined);
   if (!service) throw new UsageError(`--service is required (or SERVICE); services in ${environment}: ${known}`);
   if (service !== known || !settings) {
     throw new UsageError(`unknown service "${service}" in ${environment}; valid services: ${known}`);
@@ -167,7 +176,7 @@ export function historyOptions(
   if (actionFlags.length > 0) {
     throw new UsageError(`--history only lists; drop ${actionFlags.map((flag) => `--${flag}`).join(", ")}`);
   }
-  const { environment, service } = serviceOf(flags, env, vars, applicationEnvironments);
+  const { environment, service } = serviceOf(flags, env, vars, applicationEnvironments, true);
   return { environment, service, limit: positiveNumber("--limit", flags.limit, 10) };
 }
 
@@ -182,7 +191,9 @@ export function deployOptions(
   const { environment, service, settings } = serviceOf(flags, env, vars, applicationEnvironments);
   const { promoteFrom } = settings.delivery;
   if (flags.limit !== undefined) throw new UsageError("--limit goes with --history");
-  let action = chosenAction(flags, env);
+  const chosen = chosenAction(flags, env);
+  if (chosen === "history") throw new UsageError("--history (ACTION=history) lists: see historyOptions");
+  let action: DeployAction = chosen;
   const image =
     action === "rollback" ? undefined : (flags.image ?? (flags.from ? undefined : variable(env, "IMAGE_TAG")));
   const rollbackTo = flags.to ?? (action === "rollback" ? variable(env, "ROLLBACK_TO") : undefined);
@@ -256,10 +267,11 @@ export function deployOptions(
 }
 
 /** deploy, promote or rollback: from the flags when any names one, else from ACTION. */
-function chosenAction(flags: DeployFlags, env: NodeJS.ProcessEnv): DeployAction {
+function chosenAction(flags: DeployFlags, env: NodeJS.ProcessEnv): DeployAction | "history" {
   if (flags.rollback && (flags.promote || flags.image || flags.from)) {
     throw new UsageError("--rollback puts back a revision that ran: drop --image, --from and --promote (use --to)");
   }
+  if (flags.history) return "history";
   if (flags.rollback) return "rollback";
   if (flags.promote || flags.from) return "promote";
   if (flags.image) return "deploy";
@@ -267,7 +279,12 @@ function chosenAction(flags: DeployFlags, env: NodeJS.ProcessEnv): DeployAction 
   if (!(DEPLOY_ACTIONS as readonly string[]).includes(action)) {
     throw new UsageError(`ACTION=${action}: use one of ${DEPLOY_ACTIONS.join(", ")}`);
   }
-  return action as DeployAction;
+  return action as DeployAction | "history";
+}
+
+/** `--history`, or ACTION=history from the job when no flag names another action. */
+export function wantsHistory(flags: DeployFlags, env: NodeJS.ProcessEnv): boolean {
+  return chosenAction(flags, env) === "history";
 }
 
 function requireEnvironment(flag: string, value: string | undefined, valid: readonly string[]): string {

@@ -109,7 +109,8 @@ export function jobDefinitions(input: JobsInput): JobDefinition[] {
           description:
             "deploy: IMAGE_TAG (in an environment with promoteFrom: a tag that environment ran; empty: what it runs now). " +
             "promote: what the promoteFrom environment runs, or IMAGE_TAG if it ran it. " +
-            "rollback: the revision that ran before the current one, or ROLLBACK_TO.",
+            "rollback: the revision that ran before the current one, or ROLLBACK_TO. " +
+            "history: list the service's newest revisions (who, why, whether each ran); changes nothing.",
           choices: [...DEPLOY_ACTIONS],
         },
         { name: "IMAGE_TAG", description: "Tag in ECR to deploy, e.g. 42-1a2b3c4-17 (from the frontend job)." },

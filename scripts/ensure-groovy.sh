@@ -7,6 +7,13 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 version="${GROOVY_VERSION:-4.0.28}"
+# SHA-256 of groovy-4.0.28.jar (its SHA-1 matches Maven Central's published .sha1). Another version
+# needs its own: GROOVY_SHA256=<sha256> GROOVY_VERSION=<version>.
+if [[ -n "${GROOVY_VERSION:-}" && -z "${GROOVY_SHA256:-}" ]]; then
+  echo "ensure-groovy: GROOVY_VERSION=$version needs GROOVY_SHA256, the jar's SHA-256 to check it against" >&2
+  exit 1
+fi
+sha256="${GROOVY_SHA256:-d77164a44ab994837e61eecead64721bdb1794fa2bc6704ac6fe70cd32ef9dd3}"
 cache="$root/.cache/groovy"
 jar="$cache/groovy-$version.jar"
 source="$root/scripts/groovy/GroovySyntaxCheck.java"
@@ -29,6 +36,13 @@ if [[ ! -s "$jar" ]]; then
     echo "ensure-groovy: Maven could not fetch org.apache.groovy:groovy:$version; check access to Maven Central (or a mirror in ~/.m2/settings.xml)" >&2
     exit 1
   fi
+fi
+
+# Checked on every use, the cached copy too: a jar changed on disk never runs.
+if [[ "$(sha256sum "$jar" | cut -d' ' -f1)" != "$sha256" ]]; then
+  rm -f "$jar"
+  echo "ensure-groovy: $jar does not have the pinned SHA-256 $sha256; removed it, run again to fetch it anew" >&2
+  exit 1
 fi
 
 if [[ ! -s "$classes/GroovySyntaxCheck.class" ]]; then

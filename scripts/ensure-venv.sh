@@ -16,5 +16,5 @@ fi
 echo "ensure-venv: installing Python tools into .venv (first run takes about a minute)"
 rm -rf "$venv"
 "$python" -m venv "$venv"
-"$venv/bin/pip" install --quiet --disable-pip-version-check -r "$root/requirements-dev.txt"
+"$venv/bin/pip" install --quiet --disable-pip-version-check --require-hashes -r "$root/requirements-dev.txt"
 echo "$wanted" > "$stamp"

@@ -13,6 +13,7 @@ import {
   root,
   runTool,
   startTool,
+  TOOL_TIMEOUT_MS,
 } from "./support";
 
 const PLAYBOOKS = ["site.yml", "bastion.yml", "jenkins.yml"];
@@ -95,11 +96,15 @@ describe("every playbook parses with the generated inventory (ansible-playbook -
 });
 
 describe("ansible-lint, production profile, offline", () => {
-  it("finds zero violations in provisioning/", async () => {
-    const result = await lintRepository;
-    expect(result.status, result.transcript).toBe(0);
-    expect(result.stdout + result.stderr).toMatch(/Passed: 0 failure\(s\), 0 warning\(s\)/);
-  });
+  it(
+    "finds zero violations in provisioning/",
+    async () => {
+      const result = await lintRepository;
+      expect(result.status, result.transcript).toBe(0);
+      expect(result.stdout + result.stderr).toMatch(/Passed: 0 failure\(s\), 0 warning\(s\)/);
+    },
+    TOOL_TIMEOUT_MS,
+  );
 
   it("skips no rule: the config has no skip or warn list", () => {
     const config = parse(readFileSync(join(provisioning, ".ansible-lint"), "utf8"));
@@ -109,19 +114,23 @@ describe("ansible-lint, production profile, offline", () => {
     expect(config.warn_list ?? []).toEqual([]);
   });
 
-  it("does lint the roles: a task that breaks the rules fails the run", async () => {
-    const result = await lintBrokenCopy;
-    expect(result.status, result.transcript).not.toBe(0);
-    expect(result.stdout + result.stderr).toMatch(/fqcn|name\[missing\]|no-changed-when/);
-    // Every violation is the added task's, so the run failed for that task and nothing else.
-    const sarif = JSON.parse(readFileSync(brokenCopySarif, "utf8"));
-    const places: string[] = sarif.runs[0].results.map(
-      (finding: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }) =>
-        finding.locations[0].physicalLocation.artifactLocation.uri,
-    );
-    expect(places.length, result.transcript).toBeGreaterThan(0);
-    expect(new Set(places)).toEqual(new Set(["roles/common/tasks/packages.yml"]));
-  });
+  it(
+    "does lint the roles: a task that breaks the rules fails the run",
+    async () => {
+      const result = await lintBrokenCopy;
+      expect(result.status, result.transcript).not.toBe(0);
+      expect(result.stdout + result.stderr).toMatch(/fqcn|name\[missing\]|no-changed-when/);
+      // Every violation is the added task's, so the run failed for that task and nothing else.
+      const sarif = JSON.parse(readFileSync(brokenCopySarif, "utf8"));
+      const places: string[] = sarif.runs[0].results.map(
+        (finding: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }) =>
+          finding.locations[0].physicalLocation.artifactLocation.uri,
+      );
+      expect(places.length, result.transcript).toBeGreaterThan(0);
+      expect(new Set(places)).toEqual(new Set(["roles/common/tasks/packages.yml"]));
+    },
+    TOOL_TIMEOUT_MS,
+  );
 });
 
 describe("yamllint", () => {

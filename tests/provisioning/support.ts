@@ -46,11 +46,22 @@ export interface RunResult {
   readonly transcript: string;
 }
 
+/**
+ * How long a tool may run before it is stopped. A test that awaits a tool started by `startTool`
+ * passes this as its own timeout: vitest's default would otherwise count the tool's time on a busy
+ * machine against the test (a blocking `runTool` call cannot be timed out by vitest at all).
+ */
+export const TOOL_TIMEOUT_MS = 240_000;
+
 type ToolOptions = { cwd?: string; env?: NodeJS.ProcessEnv };
 
 /** The tool's path and spawn options: the sandbox's environment, run from provisioning/ unless told. */
 function toolSpawn(sandbox: AnsibleSandbox, tool: string, options: ToolOptions) {
-  const spawnOptions = { cwd: options.cwd ?? provisioning, env: { ...sandbox.env, ...options.env }, timeout: 240_000 };
+  const spawnOptions = {
+    cwd: options.cwd ?? provisioning,
+    env: { ...sandbox.env, ...options.env },
+    timeout: TOOL_TIMEOUT_MS,
+  };
   return { command: join(venvBin, tool), spawnOptions };
 }
 

@@ -15,7 +15,9 @@ step() { printf '\n==> %s\n' "$*"; }
 logs="$(mktemp -d)"
 declare -A pids=()
 # Kill whatever still runs in the background when the command stops early (a failure, Ctrl-C).
-trap 'for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$logs"' EXIT
+# The host tests stop their machines themselves; `pnpm hosts stop` also after an interrupted run.
+trap 'for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$logs"
+  if [[ -n "${hosts_started:-}" ]]; then pnpm -s hosts stop >/dev/null 2>&1 || true; fi' EXIT
 
 # start NAME COMMAND...: runs COMMAND in the background, its output into a log.
 start() {
@@ -52,7 +54,7 @@ if ((failed)); then exit 1; fi
 # The policy gate and the scale suite run one process at a time each; alongside vitest they use
 # the moments its two workers leave a core idle (waiting for moto, ansible-lint, the JVM).
 mkdir -p reports
-rm -f reports/vitest.json reports/vitest-scale.json
+rm -f reports/vitest.json reports/vitest-scale.json reports/vitest-hosts.json
 start policy pnpm -s policy
 start scale pnpm -s test:scale --reporter=default --reporter=json --outputFile.json=reports/vitest-scale.json
 
@@ -61,10 +63,23 @@ pnpm -s test:unit --reporter=default --reporter=json --outputFile.json=reports/v
 finish policy "Policy gate (checkov + project rules over cdktf.out)" || failed=1
 finish scale "Scale: the whole toolchain at the VPC's full complement of environments (scratch copy)" || failed=1
 
-# The closing line CI reads: counts from both vitest JSON reports.
+# The Ansible roles on real hosts: a bastion and Jenkins booted with systemd-nspawn (tests/hosts),
+# alone on the machine's two cores. Needs root; SKIP_HOST_TESTS=1 skips it, loudly, below.
+hosts_skipped=""
+if [[ "${SKIP_HOST_TESTS:-}" == 1 ]]; then
+  hosts_skipped="!!! SKIPPED: the Ansible host tests (SKIP_HOST_TESTS=1): the roles were NOT converged on real hosts !!!"
+else
+  step "Ansible on real hosts (bastion and Jenkins under systemd-nspawn: converge, idempotence, verify)"
+  hosts_started=1
+  { bash scripts/hosts/ensure-packages.sh && pnpm -s hosts check &&
+    pnpm -s test:hosts --reporter=default --reporter=json --outputFile.json=reports/vitest-hosts.json; } || failed=1
+fi
+
+# The closing lines CI reads: counts from every vitest JSON report, after a skipped step's warning.
+if [[ -n "$hosts_skipped" ]]; then printf '\n%s\n' "$hosts_skipped"; fi
 node -e '
 const fs = require("node:fs");
-const reports = ["reports/vitest.json", "reports/vitest-scale.json"].filter((f) => fs.existsSync(f)).map((f) => JSON.parse(fs.readFileSync(f, "utf8")));
+const reports = ["reports/vitest.json", "reports/vitest-scale.json", "reports/vitest-hosts.json"].filter((f) => fs.existsSync(f)).map((f) => JSON.parse(fs.readFileSync(f, "utf8")));
 const sum = (key) => reports.reduce((n, r) => n + r[key], 0);
 console.log(`\ntests: ${sum("numPassedTests")} passed, ${sum("numFailedTests")} failed`);
 '

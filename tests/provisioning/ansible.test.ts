@@ -234,6 +234,14 @@ describe("the roles' selection logic, on sample facts", () => {
       device: "/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_vol0a1b2c3d4e5f60718",
     },
     {
+      name: "still decides when the mount facts name no device for / (a root that is no device path)",
+      extra: {
+        ansible_facts: { ...nitro, mounts: nitro.mounts.filter((mount: { mount: string }) => mount.mount !== "/") },
+        __jenkins_data_links: { results: [] },
+      },
+      device: "/dev/nvme1n1",
+    },
+    {
       name: "refuses to guess between two empty disks",
       extra: {
         ansible_facts: {

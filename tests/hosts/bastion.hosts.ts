@@ -1,0 +1,116 @@
+/**
+ * The bastion as an operator and an attacker find it: sshd's effective settings, who may log in and
+ * how, and fail2ban banning an address that keeps failing, from a namespace of its own.
+ */
+import { spawnSync } from "node:child_process";
+import { beforeAll, describe, expect, it } from "vitest";
+import { attachClient } from "../../scripts/hosts/harness";
+import { LOGIN_USER } from "../../scripts/hosts/topology";
+import { BASTION, hostsRun, onHost, output } from "./support/remote";
+
+/** sshd -T: the settings sshd runs with, keys lower-cased; a repeated key (allowusers) joined by spaces. */
+function effectiveSettings(): Map<string, string> {
+  const settings = new Map<string, string>();
+  for (const line of output(BASTION, "sudo sshd -T").trim().split("\n")) {
+    const [key, value] = [line.split(" ")[0], line.slice(line.indexOf(" ") + 1)];
+    settings.set(key, settings.has(key) ? `${settings.get(key)} ${value}` : value);
+  }
+  return settings;
+}
+
+describe("sshd on the bastion", () => {
+  it("runs with the hardened settings (sshd -T)", () => {
+    const settings = effectiveSettings();
+    expect(settings.get("permitrootlogin")).toBe("no");
+    expect(settings.get("passwordauthentication")).toBe("no");
+    expect(settings.get("kbdinteractiveauthentication")).toBe("no");
+    expect(settings.get("authenticationmethods")).toBe("publickey");
+    expect(settings.get("maxauthtries")).toBe("3");
+    expect(settings.get("allowtcpforwarding")).toBe("local");
+    expect(settings.get("x11forwarding")).toBe("no");
+    expect(settings.get("allowusers")?.split(" ").sort()).toEqual([LOGIN_USER, hostsRun().admins.present.name].sort());
+  });
+
+  it("refuses root, even with an authorized key", () => {
+    output(BASTION, `sudo install -d -m 0700 /root/.ssh && sudo cp .ssh/authorized_keys /root/.ssh/authorized_keys`);
+    expect(onHost(BASTION, "true").status).toBe(0);
+    const root = onHost(BASTION, "true", { user: "root" });
+    expect(root.status).toBe(255);
+    expect(root.stderr).toMatch(/Permission denied \(publickey\)/);
+  });
+
+  it("offers no password authentication, only keys", () => {
+    const password = onHost(BASTION, "true", {
+      args: ["-o", "PubkeyAuthentication=no", "-o", "PreferredAuthentications=password,keyboard-interactive"],
+    });
+    expect(password.status).toBe(255);
+    expect(password.stderr).toMatch(/Permission denied \(publickey\)\./);
+  });
+
+  it("lets an admin in with the key from the vars, and gives them sudo", () => {
+    const { name, key } = hostsRun().admins.present;
+    const login = onHost(BASTION, "id -un && sudo -n id -u", { user: name, args: ["-i", key] });
+    expect(login.status, login.stderr).toBe(0);
+    expect(login.stdout.split("\n").slice(0, 2)).toEqual([name, "0"]);
+  });
+});
+
+describe("fail2ban on the bastion", () => {
+  let attacker: ReturnType<typeof attachClient>;
+  const maxRetry = 5;
+
+  /** One SSH login from the attacker's namespace as a user that does not exist; its error line. */
+  function attempt(): string {
+    const result = spawnSync(
+      "ip",
+      [
+        ...["netns", "exec", attacker.netns, "ssh", "-F", "/dev/null", "-o", "BatchMode=yes"],
+        ...["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "ConnectTimeout=5"],
+        `mallory@${attacker.bastion}`,
+        "true",
+      ],
+      { encoding: "utf8", timeout: 20_000 },
+    );
+    return result.stderr.trim().split("\n").at(-1) ?? "";
+  }
+
+  const jailStatus = () => output(BASTION, "sudo fail2ban-client status sshd");
+  const failures = () => Number(/Total failed:\s+(\d+)/.exec(jailStatus())?.[1]);
+  const banned = () => /Banned IP list:\s+(.*)$/m.exec(jailStatus())?.[1].trim().split(/\s+/).filter(Boolean) ?? [];
+
+  async function until(what: string, check: () => boolean) {
+    const deadline = Date.now() + 30_000;
+    while (!check()) {
+      if (Date.now() > deadline) throw new Error(`not within 30 s: ${what}\n${jailStatus()}`);
+      await new Promise((done) => setTimeout(done, 250));
+    }
+  }
+
+  beforeAll(() => {
+    attacker = attachClient("attacker", hostsRun().stateDir);
+  });
+
+  it("watches sshd's journal with the role's ban settings", () => {
+    expect(output(BASTION, "systemctl is-active fail2ban").trim()).toBe("active");
+    expect(output(BASTION, "sudo fail2ban-client get sshd maxretry").trim()).toBe(String(maxRetry));
+    expect(output(BASTION, "sudo fail2ban-client get sshd bantime").trim()).toBe("3600");
+    expect(output(BASTION, "sudo fail2ban-client get sshd findtime").trim()).toBe("600");
+  });
+
+  it(`bans an address at its ${maxRetry}th failed login and no sooner, and the ban can be lifted`, async () => {
+    const before = failures();
+    for (let count = 1; count < maxRetry; count++) expect(attempt()).toMatch(/Permission denied/);
+    await until(`${maxRetry - 1} failures counted`, () => failures() === before + maxRetry - 1);
+    expect(banned()).toEqual([]);
+
+    expect(attempt()).toMatch(/Permission denied/);
+    await until(`${attacker.address} banned`, () => banned().includes(attacker.address));
+    expect(attempt()).toMatch(/Connection refused/);
+    // The runner, on the ignored network, still gets in.
+    expect(onHost(BASTION, "true").status).toBe(0);
+
+    output(BASTION, `sudo fail2ban-client set sshd unbanip ${attacker.address}`);
+    expect(banned()).toEqual([]);
+    expect(attempt()).toMatch(/Permission denied/);
+  });
+});

@@ -150,6 +150,16 @@ export function slackChannelOf(
   return environment.notifications.slackChannelId ?? notifications.slackChannelId;
 }
 
+/** Where an environment's alarm topic posts in Slack, if a workspace is authorized and a channel named. */
+export function slackRouteOf(
+  notifications: NotificationsVars,
+  environment: { readonly notifications: { readonly slackChannelId?: string } },
+): { readonly workspaceId: string; readonly channelId: string; readonly apiRegion: string } | undefined {
+  const channelId = slackChannelOf(notifications, environment);
+  const workspaceId = notifications.slackWorkspaceId;
+  return workspaceId && channelId ? { workspaceId, channelId, apiRegion: notifications.chatbotRegion } : undefined;
+}
+
 /** With a Slack workspace set, every environment needs a channel: its alarms would go nowhere. */
 export function notificationProblems(
   { notifications, environments }: NotificationFiles,

@@ -53,14 +53,19 @@ export const DEPLOYMENT_ALARM_KINDS = [
 ] as const;
 export type DeploymentAlarmKind = (typeof DEPLOYMENT_ALARM_KINDS)[number];
 
-/** Every deployment alarm of a service, by kind: `<project>-<env>-<service>-<kind>`. The stack
- *  creates them; the deploy script names the one that rolled a release back. */
+/** Any alarm of an environment's service: `<project>-<env>-<service>-<kind>`. */
+export function serviceAlarmName(vars: NamingVars, environment: string, service: string, kind: string): string {
+  return `${vars.project}-${environment}-${service}-${kind}`;
+}
+
+/** Every deployment alarm of a service, by kind (serviceAlarmName). The stack creates them; the
+ *  deploy script names the one that rolled a release back. */
 export function deploymentAlarmNames(
   vars: NamingVars,
   environment: string,
   service: string,
 ): Record<DeploymentAlarmKind, string> {
-  const entries = DEPLOYMENT_ALARM_KINDS.map((kind) => [kind, `${vars.project}-${environment}-${service}-${kind}`]);
+  const entries = DEPLOYMENT_ALARM_KINDS.map((kind) => [kind, serviceAlarmName(vars, environment, service, kind)]);
   return Object.fromEntries(entries) as Record<DeploymentAlarmKind, string>;
 }
 

@@ -32,6 +32,10 @@ export const REPLACEMENT_ATTRIBUTES: Readonly<Record<string, Replacement>> = {
   aws_acm_certificate_validation: ["certificate_arn", "validation_record_fqdns"],
   aws_appautoscaling_policy: ["name", "resource_id", "scalable_dimension", "service_namespace"],
   aws_appautoscaling_target: ["resource_id", "scalable_dimension", "service_namespace"],
+  aws_budgets_budget: ["account_id", "name", "name_prefix"],
+  // Chatbot's API lives in a few regions (the stacks set `region`): moving it makes a new configuration.
+  aws_chatbot_slack_channel_configuration: ["region"],
+  aws_cloudwatch_dashboard: ["dashboard_name"],
   aws_cloudwatch_log_group: ["name", "name_prefix", "log_group_class"],
   aws_cloudwatch_metric_alarm: ["alarm_name"],
   aws_default_security_group: ["vpc_id"],
@@ -105,6 +109,7 @@ export const REPLACEMENT_ATTRIBUTES: Readonly<Record<string, Replacement>> = {
   aws_route_table_association: ["subnet_id", "gateway_id"],
   aws_s3_bucket: ["bucket", "bucket_prefix", "object_lock_enabled"],
   aws_s3_bucket_lifecycle_configuration: ["bucket", "expected_bucket_owner"],
+  aws_s3_bucket_metric: ["bucket", "name"],
   aws_s3_bucket_ownership_controls: ["bucket"],
   aws_s3_bucket_policy: ["bucket"],
   aws_s3_bucket_public_access_block: ["bucket"],

@@ -2,29 +2,39 @@
  * <environment> (dev, prod, ...): one application environment, one instance per environment
  * file that declares a `service`. Its ECS cluster (Container Insights), the HTTPS load balancer
  * with certificate, WAF and alias record in the environment's zone, the service's target group(s),
- * task definition, Fargate service, autoscaling, and the deployment alarms that guard its rollouts
- * with the environment's alarm topic. Reads the VPC and subnets from `network`,
+ * task definition, Fargate service, autoscaling; the environment's alarm topic (on to Slack), the
+ * deployment alarms that guard its rollouts, the service's other alarms and its dashboard, all from
+ * one set of metric definitions. Reads the VPC and subnets from `network`,
  * the zone and the image repository from `global` (remote state); outputs what the deploy script needs.
  */
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
+import { slackRouteOf } from "../../config/operations";
 import type { ServiceVars } from "../../config/schema";
 import {
   alarmTopicName,
   clusterName,
   containerName,
   deploymentAlarmNames,
+  serviceAlarmName,
   serviceUrl,
   taskExecutionRoleName,
   taskFamily,
   taskRoleName,
 } from "../../lib/naming";
+import type { AlarmRoute } from "../constructs/alarm";
+import { AlarmTopic } from "../constructs/alarm-topic";
 import { type EnvironmentStackProps, LayerStack } from "../layer-stack";
 import { DeploymentAlarms } from "./deployment-alarms";
 import { FargateService } from "./fargate-service";
 import { HttpsLoadBalancer } from "./https-load-balancer";
+import { ServiceAlarms } from "./service-alarms";
 import { ServiceAutoscaling } from "./service-autoscaling";
+import { ServiceDashboard } from "./service-dashboard";
+import { serviceMetrics } from "./service-metrics";
 import { ServiceTargetGroups } from "./service-target-groups";
 import { ServiceTaskDefinition } from "./service-task-definition";
 
@@ -116,14 +126,28 @@ export class AppEnvironmentStack extends LayerStack {
     });
 
     const lb = this.loadBalancer;
-    const alarms = new DeploymentAlarms(this, "deployment_alarms", {
-      alarmNames: deploymentAlarmNames(vars, envName, service.name),
+    const notifications = new AlarmTopic(this, "notifications", {
       topicName: alarmTopicName(vars, envName),
+      accountId: new DataAwsCallerIdentity(this, "account").accountId,
+      partition: new DataAwsPartition(this, "partition").partition,
+      slack: slackRouteOf(vars.notifications, environment),
+    });
+    const route: AlarmRoute = { topicArn: notifications.topic.arn, runbookUrl: vars.notifications.runbookUrl };
+    const metrics = serviceMetrics({
       loadBalancerArnSuffix: lb.loadBalancer.arnSuffix,
       targetGroupArnSuffixes: {
         blue: targetGroups.primary.arnSuffix,
         ...(targetGroups.alternate ? { green: targetGroups.alternate.arnSuffix } : {}),
       },
+      clusterName: cluster,
+      serviceName: service.name,
+      webAclMetricName: lb.webAcl.metricName,
+      region: vars.region,
+    });
+    const alarms = new DeploymentAlarms(this, "deployment_alarms", {
+      alarmNames: deploymentAlarmNames(vars, envName, service.name),
+      route,
+      metrics,
       thresholds: service.alarms,
     });
 
@@ -141,7 +165,7 @@ export class AppEnvironmentStack extends LayerStack {
       desiredCount: service.desiredCount,
       autoscaled: service.autoscaling !== undefined,
       healthCheckGracePeriodSeconds: service.healthCheckGracePeriodSeconds,
-      deploymentAlarmNames: Object.values(alarms.alarms).map((alarm) => alarm.alarmName),
+      deploymentAlarmNames: Object.values(alarms.alarms).map((alarm) => alarm.resource.alarmName),
       blueGreen:
         targetGroups.alternate && lb.productionListenerRule
           ? {
@@ -167,6 +191,20 @@ export class AppEnvironmentStack extends LayerStack {
         requestCountResourceLabel: `${lb.loadBalancer.arnSuffix}/${targetGroups.primary.arnSuffix}`,
       });
     }
+
+    const serviceAlarms = new ServiceAlarms(this, "service_alarms", {
+      alarmName: (kind) => serviceAlarmName(vars, envName, service.name, kind),
+      route,
+      metrics,
+      minimumTasks: service.autoscaling?.minCount ?? service.desiredCount,
+      thresholds: service.alarms,
+    });
+    new ServiceDashboard(this, "dashboard", {
+      dashboardName: cluster,
+      region: vars.region,
+      metrics,
+      alarms: [...Object.values(alarms.alarms), ...Object.values(serviceAlarms.alarms)],
+    });
 
     // What the deploy script reads (names from lib/naming.ts, which the Jenkins role is scoped to).
     new TerraformOutput(this, "cluster_name", { value: this.cluster.name });

@@ -41,10 +41,13 @@ export const REDACTED_HEADERS = ["authorization", "cookie"] as const;
 
 export class WebAcl extends Construct {
   readonly webAcl: Wafv2WebAcl;
+  /** The web ACL's CloudWatch metric name (the `WebACL` dimension of its metrics): its name. */
+  readonly metricName: string;
 
   constructor(scope: Construct, id: string, props: WebAclProps) {
     super(scope, id);
     if (props.ruleGroups.length === 0) throw new Error(`WebAcl ${props.name}: list at least one managed rule group`);
+    this.metricName = props.name;
     const visibility = (metricName: string) => ({
       cloudwatchMetricsEnabled: true,
       sampledRequestsEnabled: true,
@@ -56,7 +59,7 @@ export class WebAcl extends Construct {
       description: props.description,
       scope: "REGIONAL",
       defaultAction: { allow: {} },
-      visibilityConfig: visibility(props.name),
+      visibilityConfig: visibility(this.metricName),
       rule: [
         // First: one client flooding the load balancer is blocked before any other rule runs.
         {

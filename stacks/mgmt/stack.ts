@@ -3,8 +3,10 @@
  * alternative), the Jenkins server in a private subnet with JENKINS_HOME on its own
  * snapshotted volume, Jenkins' least-privilege role to push images and deploy, the ALB that
  * serves https://jenkins.<mgmt zone>/ to the admin networks, the read-only role Jenkins plans
- * every stack with, the mgmt records, and the outputs the Ansible inventory reads. Network and
- * zone come from the other stacks' state.
+ * every stack with, the mgmt records, and the outputs the Ansible inventory reads. Operations for
+ * the hosts and the account: the mgmt alarm topic (on to Slack), both hosts' alarms with automatic
+ * recovery, the monthly budget, the state bucket's and the NAT gateways' alarms. Network and zone
+ * come from the other stacks' state.
  */
 import { DataAwsAmi } from "@cdktf/provider-aws/lib/data-aws-ami";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
@@ -12,9 +14,11 @@ import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
+import { slackRouteOf } from "../../config/operations";
 import { applicationEnvironmentNames, stackOrder } from "../../config/roles";
 import type { ManagementVars, Vars } from "../../config/schema";
 import {
+  alarmTopicName,
   clusterName,
   jenkinsUrl,
   taskExecutionRoleName,
@@ -24,13 +28,17 @@ import {
   zoneName,
 } from "../../lib/naming";
 import { sortedZones } from "../../lib/zones";
+import type { AlarmRoute } from "../constructs/alarm";
+import { AlarmTopic } from "../constructs/alarm-topic";
 import { type EnvironmentStackProps, LayerStack, stateKey } from "../layer-stack";
 import { Bastion } from "./bastion";
 import { EbsKey } from "./ebs-key";
+import { HostAlarms } from "./host-alarms";
 import { JenkinsAccess } from "./jenkins-access";
 import { type DeployTarget, JenkinsRolePolicy } from "./jenkins-role";
 import { JenkinsServer } from "./jenkins-server";
 import { TerraformPlanRole } from "./plan-role";
+import { PlatformAlarms } from "./platform-alarms";
 
 /** `environment` is the one that declares `management`. */
 export type ManagementStackProps = EnvironmentStackProps;
@@ -171,6 +179,37 @@ export class ManagementStack extends LayerStack {
           { name: "AWSManagedRulesAnonymousIpList", mode: "block", countOnlyRules: ["HostingProviderIPList"] },
         ],
       },
+    });
+
+    const notifications = new AlarmTopic(this, "notifications", {
+      topicName: alarmTopicName(vars, environment),
+      accountId: account.accountId,
+      partition,
+      slack: slackRouteOf(vars.notifications, vars.environments[environment]),
+    });
+    const route: AlarmRoute = { topicArn: notifications.topic.arn, runbookUrl: vars.notifications.runbookUrl };
+    new HostAlarms(this, "host_alarms", {
+      hosts: {
+        bastion: { name: this.name("bastion"), instanceId: this.bastion.host.instance.id },
+        jenkins: { name: this.name("jenkins"), instanceId: this.jenkins.host.instance.id },
+      },
+      jenkinsTarget: {
+        name: this.name("jenkins"),
+        loadBalancerArnSuffix: this.jenkinsAccess.loadBalancer.arnSuffix,
+        targetGroupArnSuffix: this.jenkinsAccess.targetGroup.arnSuffix,
+      },
+      region: vars.region,
+      partition,
+      route,
+      thresholds: settings.alarms,
+    });
+    new PlatformAlarms(this, "platform_alarms", {
+      project: vars.project,
+      stateBucket: vars.stateBucket,
+      natGatewayIds: network.natGatewayIds,
+      budget: vars.budget,
+      thresholds: vars.alarms,
+      route,
     });
 
     new Route53Record(this, "bastion_record", {

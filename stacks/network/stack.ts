@@ -31,6 +31,8 @@ export class NetworkStack extends LayerStack {
   readonly vpcCidr: string;
   /** Environment name → its subnet IDs; later layers read these through remote state. */
   readonly subnets: Readonly<Record<string, EnvironmentSubnets>>;
+  /** Zone → the NAT gateway there (one zone with `natGateways: single`); mgmt alarms on them. */
+  readonly natGatewayIds: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: NetworkStackProps) {
     super(scope, id, { vars: props.vars });
@@ -50,6 +52,7 @@ export class NetworkStack extends LayerStack {
     this.vpcId = network.vpc.id;
     this.vpcCidr = vars.network.cidr;
     this.subnets = network.subnets;
+    this.natGatewayIds = Object.fromEntries(Object.entries(network.natGateways).map(([zone, nat]) => [zone, nat.id]));
 
     const flowLogs = new EncryptedLogGroup(this, "flow_logs", {
       name: `/${vars.project}/vpc-flow-logs`,

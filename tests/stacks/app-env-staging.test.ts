@@ -1,15 +1,20 @@
-import { cpSync, mkdtempSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadVars } from "../../config/load";
+import { DEPLOYMENT_ALARM_KINDS } from "../../lib/naming";
 import { zeroDowntimeViolations } from "../../scripts/review/zero-downtime";
+import { SERVICE_ALARM_KINDS } from "../../stacks/app-env/service-alarms";
+import { alarmProblems } from "../support/alarm-rules";
 import { synthPlatform } from "../support/synth";
 
 /** The real environments/ plus a staging.yaml, as a user would add it: no code change. */
-function environmentsWithStaging(): string {
+function environmentsWithStaging(common: (text: string) => string = (text) => text): string {
   const dir = mkdtempSync(join(tmpdir(), "environments-"));
   cpSync(join(import.meta.dirname, "../../environments"), dir, { recursive: true });
+  const commonFile = join(dir, "common.yaml");
+  writeFileSync(commonFile, common(readFileSync(commonFile, "utf8")));
   writeFileSync(
     join(dir, "staging.yaml"),
     ["# Staging: a prod rehearsal.", "cidr: 10.0.48.0/20", "service:", "  desiredCount: 3", ""].join("\n"),
@@ -18,7 +23,8 @@ function environmentsWithStaging(): string {
 }
 
 describe("application environments: adding an environment file is enough", () => {
-  const app = synthPlatform(loadVars(environmentsWithStaging()));
+  const vars = loadVars(environmentsWithStaging());
+  const app = synthPlatform(vars);
   const staging = app.stack("staging");
 
   it("synthesizes a staging stack beside dev and prod", () => {
@@ -44,5 +50,39 @@ describe("application environments: adding an environment file is enough", () =>
 
   it("holds staging to the zero-downtime invariants", () => {
     expect(zeroDowntimeViolations("staging", staging.json)).toEqual([]);
+  });
+
+  it("gives staging its own encrypted alarm topic", () => {
+    expect(staging.resource("aws_sns_topic")).toMatchObject({
+      name: "connected-express-staging-alarms",
+      kms_master_key_id: expect.stringMatching(/^\$\{aws_kms_key\./),
+    });
+  });
+
+  it("gives staging every alarm of a service, each notifying staging's topic and linking the runbook", () => {
+    const names = staging.resourceList("aws_cloudwatch_metric_alarm").map((alarm) => alarm.alarm_name);
+    expect(names.sort()).toEqual(
+      [...DEPLOYMENT_ALARM_KINDS, ...SERVICE_ALARM_KINDS]
+        .map((kind) => `connected-express-staging-frontend-${kind}`)
+        .sort(),
+    );
+    const expected = { topicName: "connected-express-staging-alarms", runbookUrl: vars.notifications.runbookUrl };
+    expect(alarmProblems(staging.json, expected)).toEqual([]);
+  });
+
+  it("gives staging its own dashboard", () => {
+    expect(staging.resource("aws_cloudwatch_dashboard").dashboard_name).toBe("connected-express-staging");
+  });
+
+  it("routes staging's alarms to the default Slack channel once Slack is set in common.yaml", () => {
+    const slack = (text: string) =>
+      `${text}notifications:\n  slackWorkspaceId: T0123ABCDEF\n  slackChannelId: C0DEFAULT01\n`;
+    const channel = synthPlatform(loadVars(environmentsWithStaging(slack)))
+      .stack("staging")
+      .resource("aws_chatbot_slack_channel_configuration");
+    expect(channel).toMatchObject({
+      configuration_name: "connected-express-staging-alarms",
+      slack_channel_id: "C0DEFAULT01",
+    });
   });
 });

@@ -7,10 +7,10 @@
 import { ChatbotSlackChannelConfiguration } from "@cdktf/provider-aws/lib/chatbot-slack-channel-configuration";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
-import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { Construct } from "constructs";
+import { accountKey } from "./account-key";
 
 /** The services that publish to an alarm topic: alarms, budget alerts and event rules. */
 export const PUBLISHING_SERVICES = ["cloudwatch.amazonaws.com", "budgets.amazonaws.com", "events.amazonaws.com"];
@@ -42,39 +42,28 @@ export class AlarmTopic extends Construct {
     const { accountId, partition, topicName } = props;
     const fromThisAccount = { StringEquals: { "aws:SourceAccount": accountId } };
 
-    const key = new KmsKey(this, "topic_key", {
+    const key = accountKey(this, "topic_key", {
       description: `Encrypts the ${topicName} topic`,
-      enableKeyRotation: true,
-      deletionWindowInDays: 30,
-      policy: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Sid: "AccountAdministersKey",
-            Effect: "Allow",
-            Principal: { AWS: `arn:${partition}:iam::${accountId}:root` },
-            Action: "kms:*",
-            Resource: "*",
-          },
-          {
-            Sid: "CloudWatchPublishesAlarms",
-            Effect: "Allow",
-            Principal: { Service: "cloudwatch.amazonaws.com" },
-            Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
-            Resource: "*",
-            Condition: fromThisAccount,
-          },
-          // No source condition here: EventBridge's requests to KMS carry none (a condition would drop
-          // every event silently), and Budgets documents none. The topic policy admits only this account's.
-          {
-            Sid: "BudgetsAndEventBridgePublish",
-            Effect: "Allow",
-            Principal: { Service: ["budgets.amazonaws.com", "events.amazonaws.com"] },
-            Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
-            Resource: "*",
-          },
-        ],
-      }),
+      accountRootArn: `arn:${partition}:iam::${accountId}:root`,
+      grants: [
+        {
+          Sid: "CloudWatchPublishesAlarms",
+          Effect: "Allow",
+          Principal: { Service: "cloudwatch.amazonaws.com" },
+          Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+          Resource: "*",
+          Condition: fromThisAccount,
+        },
+        // No source condition here: EventBridge's requests to KMS carry none (a condition would drop
+        // every event silently), and Budgets documents none. The topic policy admits only this account's.
+        {
+          Sid: "BudgetsAndEventBridgePublish",
+          Effect: "Allow",
+          Principal: { Service: ["budgets.amazonaws.com", "events.amazonaws.com"] },
+          Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+          Resource: "*",
+        },
+      ],
     });
     this.topic = new SnsTopic(this, "topic", { name: topicName, kmsMasterKeyId: key.arn });
 

@@ -5,8 +5,9 @@
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
-import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import type { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { Construct } from "constructs";
+import { accountKey } from "./account-key";
 
 export interface EncryptedLogGroupProps {
   readonly name: string;
@@ -26,30 +27,19 @@ export class EncryptedLogGroup extends Construct {
     const accountRoot = `arn:${partition.partition}:iam::${account.accountId}:root`;
     const logGroupArn = `arn:${partition.partition}:logs:${props.region}:${account.accountId}:log-group:${props.name}`;
 
-    this.key = new KmsKey(this, "key", {
+    this.key = accountKey(this, "key", {
       description: `Encrypts the ${props.name} log group`,
-      enableKeyRotation: true,
-      deletionWindowInDays: 30,
-      policy: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Sid: "AccountAdministersKey",
-            Effect: "Allow",
-            Principal: { AWS: accountRoot },
-            Action: "kms:*",
-            Resource: "*",
-          },
-          {
-            Sid: "CloudWatchLogsUsesKeyForThisGroup",
-            Effect: "Allow",
-            Principal: { Service: `logs.${props.region}.amazonaws.com` },
-            Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-            Resource: "*",
-            Condition: { ArnEquals: { "kms:EncryptionContext:aws:logs:arn": logGroupArn } },
-          },
-        ],
-      }),
+      accountRootArn: accountRoot,
+      grants: [
+        {
+          Sid: "CloudWatchLogsUsesKeyForThisGroup",
+          Effect: "Allow",
+          Principal: { Service: `logs.${props.region}.amazonaws.com` },
+          Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+          Resource: "*",
+          Condition: { ArnEquals: { "kms:EncryptionContext:aws:logs:arn": logGroupArn } },
+        },
+      ],
     });
 
     this.logGroup = new CloudwatchLogGroup(this, "log_group", {

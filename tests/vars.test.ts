@@ -313,6 +313,28 @@ describe("pnpm vars rejects bad input, naming file, key and fix, and leaves vars
       message:
         /environments\/prod\.yaml: service\.alarms\.cpuPercent: 60 is not above autoscaling\.cpuTargetPercent \(60\): it would fire whenever autoscaling holds its target; raise it above 60/,
     },
+    {
+      name: "a Slack workspace id that is not one",
+      arrange: () => edit("common.yaml", (text) => `${text}notifications:\n  slackWorkspaceId: my-team\n`),
+      message:
+        /environments\/common\.yaml: notifications\.slackWorkspaceId: use the workspace id the AWS Chatbot console shows/,
+    },
+    {
+      name: "a budget alert at 0 %",
+      arrange: () => edit("common.yaml", (text) => `${text}budget:\n  forecastPercent: 0\n`),
+      message: /environments\/common\.yaml: budget\.forecastPercent: .*>=1/,
+    },
+    {
+      name: "a service alarm that waits more than an hour",
+      arrange: () => edit("dev.yaml", (text) => `${text}  alarms:\n    tasksBelowMinimumMinutes: 61\n`),
+      message:
+        /environments\/dev\.yaml: service\.alarms\.tasksBelowMinimumMinutes: at most 60: an hour late is no alarm/,
+    },
+    {
+      name: "a web ACL spike of no request",
+      arrange: () => edit("dev.yaml", (text) => `${text}  alarms:\n    wafBlockedRequestsPerFiveMinutes: 0\n`),
+      message: /environments\/dev\.yaml: service\.alarms\.wafBlockedRequestsPerFiveMinutes: .*>=1/,
+    },
   ];
 
   for (const { name, arrange, message } of cases) {

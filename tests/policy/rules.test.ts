@@ -122,6 +122,7 @@ describe("project policy rules", () => {
         aws_route53_zone: { dev_zone: { name: "dev.example.com" } },
         ...(records && {
           aws_route53_record: {
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: a Terraform interpolation, as cdktf writes it.
             dev_zone_caa: { zone_id: "${aws_route53_zone.dev_zone.zone_id}", type: "CAA", records },
           },
         }),

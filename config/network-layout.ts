@@ -1,6 +1,6 @@
 /**
  * The VPC's layout rules, checked across common.yaml and the environment files: every slice lies
- * in the VPC, no two overlap, none overlaps the network layer's own NAT slice, and each is large
+ * in the VPC, no two overlap, none overlaps the network layer's own slices (NAT, endpoints), and each is large
  * enough to hold a public and a private subnet for every zone slot of the region — so that adding
  * a zone or an environment never needs another slice to change.
  */
@@ -40,15 +40,26 @@ export function networkLayoutProblems(
   const vpc = mustParseCidr(network.cidr);
   const sizeRule = (what: string, count: number) =>
     `${what} is split into ${count} subnets (${region} offers zones ${letters.split("").join(", ")}: ${slots} slots)`;
-  const nat = mustParseCidr(network.natCidr);
-  if (!contains(vpc, nat)) {
-    problems.push(
-      `${show(commonFile)}: network.natCidr: ${network.natCidr} lies outside network.cidr ${network.cidr}; pick a slice of the VPC`,
-    );
+  // The network layer's own slices: NAT gateways' public subnets and the interface endpoints' private ones.
+  const layerSlices = [
+    { key: "natCidr", cidr: network.natCidr, holds: "the NAT gateways' subnets" },
+    { key: "endpointCidr", cidr: network.endpointCidr, holds: "the interface endpoints' subnets" },
+  ].map((slice) => ({ ...slice, block: mustParseCidr(slice.cidr) }));
+  for (const slice of layerSlices) {
+    if (!contains(vpc, slice.block)) {
+      problems.push(
+        `${show(commonFile)}: network.${slice.key}: ${slice.cidr} lies outside network.cidr ${network.cidr}; pick a slice of the VPC`,
+      );
+    }
+    if (slice.block.prefix > largestPrefixFor(slots)) {
+      problems.push(
+        `${show(commonFile)}: network.${slice.key}: ${slice.cidr} is too small: ${sizeRule("it", slots)}; use a /${largestPrefixFor(slots)} or larger`,
+      );
+    }
   }
-  if (nat.prefix > largestPrefixFor(slots)) {
+  if (overlaps(layerSlices[0].block, layerSlices[1].block)) {
     problems.push(
-      `${show(commonFile)}: network.natCidr: ${network.natCidr} is too small: ${sizeRule("it", slots)}; use a /${largestPrefixFor(slots)} or larger`,
+      `${show(commonFile)}: network.endpointCidr: ${network.endpointCidr} overlaps network.natCidr ${network.natCidr}; give each its own range`,
     );
   }
 
@@ -61,9 +72,9 @@ export function networkLayoutProblems(
         `${file}: cidr: ${environment.cidr} lies outside network.cidr ${network.cidr} in ${commonFile}; pick a slice of the VPC`,
       );
     }
-    if (overlaps(block, nat)) {
+    for (const slice of layerSlices.filter((layerSlice) => overlaps(block, layerSlice.block))) {
       problems.push(
-        `${file}: cidr: ${environment.cidr} overlaps network.natCidr ${formatCidr(nat)} in ${commonFile} (the NAT gateways' subnets); pick a range outside it`,
+        `${file}: cidr: ${environment.cidr} overlaps network.${slice.key} ${formatCidr(slice.block)} in ${commonFile} (${slice.holds}); pick a range outside it`,
       );
     }
     const smallest = largestPrefixFor(slots * TIERS.length);

@@ -53,6 +53,9 @@ export const CommonSchema = z.strictObject({
     /** The network layer's own slice: one public subnet per zone slot for the NAT gateways. No
      *  environment may claim it, so adding or removing environments never touches NAT. */
     natCidr: cidr,
+    /** The network layer's slice for the interface VPC endpoints: one private subnet per zone slot.
+     *  No environment may claim it either, so the endpoints belong to no environment. */
+    endpointCidr: cidr,
     /** Zones in use; at least two. Order does not matter: a subnet's place comes from its zone's letter. */
     availabilityZones: z.array(z.string()).min(2, "list at least two availability zones"),
     natGateways: z.enum(["single", "per-az"]).default("single"),

@@ -169,6 +169,19 @@ describe("pnpm vars rejects bad input, naming file, key and fix, and leaves vars
       message: /environments\/common\.yaml: network\.natCidr: 10\.0\.240\.0\/28 is too small: .*; use a \/26 or larger/,
     },
     {
+      name: "an environment slice that overlaps the network layer's endpoint slice",
+      arrange: () => edit("prod.yaml", (text) => text.replace("10.0.32.0/20", "10.0.241.0/24")),
+      message:
+        /environments\/prod\.yaml: cidr: 10\.0\.241\.0\/24 overlaps network\.endpointCidr 10\.0\.241\.0\/24 in common\.yaml \(the interface endpoints' subnets\); pick a range outside it/,
+    },
+    {
+      name: "an endpoint slice that overlaps the NAT slice",
+      arrange: () =>
+        edit("common.yaml", (text) => text.replace("endpointCidr: 10.0.241.0/24", "endpointCidr: 10.0.240.0/25")),
+      message:
+        /environments\/common\.yaml: network\.endpointCidr: 10\.0\.240\.0\/25 overlaps network\.natCidr 10\.0\.240\.0\/24; give each its own range/,
+    },
+    {
       name: "a zone the region does not offer",
       arrange: () => edit("common.yaml", (text) => text.replace("- eu-central-1b", "- eu-central-1d")),
       message:

@@ -22,9 +22,11 @@ export function freeSlices(vars: Vars): string[] {
   if (applications.length === 0) throw new Error("no application environment to take the slice size from");
   const prefix = mustParseCidr(applications[0].cidr).prefix;
   const vpc = mustParseCidr(vars.network.cidr);
-  const taken = [vars.network.natCidr, ...Object.values(vars.environments).map((environment) => environment.cidr)].map(
-    mustParseCidr,
-  );
+  const taken = [
+    vars.network.natCidr,
+    vars.network.endpointCidr,
+    ...Object.values(vars.environments).map((environment) => environment.cidr),
+  ].map(mustParseCidr);
   return splitCidr(vars.network.cidr, 2 ** (prefix - vpc.prefix)).filter(
     (slice) => !taken.some((block) => overlaps(mustParseCidr(slice), block)),
   );

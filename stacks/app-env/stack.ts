@@ -160,6 +160,8 @@ export class AppEnvironmentStack extends LayerStack {
       containerPort: service.containerPort,
       vpcId: props.network.vpcId,
       subnetIds: subnets.privateSubnetIds,
+      awsEgress: props.network,
+      image: service.image,
       loadBalancerSecurityGroupId: lb.securityGroup.id,
       targetGroup: targetGroups.primary,
       desiredCount: service.desiredCount,

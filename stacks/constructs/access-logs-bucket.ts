@@ -1,7 +1,9 @@
 /**
  * AccessLogsBucket: the S3 bucket every load balancer writes its access logs to. Versioned,
  * encrypted (SSE-S3: the only encryption ALB log delivery supports), never public, TLS-only,
- * owned by the account, expired after `retentionDays`.
+ * owned by the account, expired after `retentionDays`. Log delivery may write only under
+ * `<prefix>/AWSLogs/<this account>/`: the log-delivery principal is shared by every AWS account of
+ * the region, and that path is where it puts the logs of this account's load balancers.
  */
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
@@ -13,7 +15,7 @@ import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versionin
 import { Construct } from "constructs";
 
 /** Elastic Load Balancing's log-delivery accounts in regions opened before August 2022. */
-const ELB_LOG_ACCOUNTS: Readonly<Record<string, string>> = {
+export const ELB_LOG_ACCOUNTS: Readonly<Record<string, string>> = {
   "us-east-1": "127311923021",
   "us-east-2": "033677994240",
   "us-west-1": "027434742980",
@@ -25,10 +27,17 @@ const ELB_LOG_ACCOUNTS: Readonly<Record<string, string>> = {
   "eu-north-1": "897822967062",
 };
 
+/** The name prefix of the project's access-log bucket (S3 adds a unique suffix). */
+export function accessLogsBucketPrefix(project: string): string {
+  return `${project}-access-logs-`;
+}
+
 export interface AccessLogsBucketProps {
   /** Prefix of the bucket's name; S3 adds a unique suffix. */
   readonly namePrefix: string;
   readonly region: string;
+  /** The account whose load balancers write here. */
+  readonly accountId: string;
   /** @default 90 */
   readonly retentionDays?: number;
 }
@@ -90,7 +99,9 @@ export class AccessLogsBucket extends Construct {
             Effect: "Allow",
             Principal: writer,
             Action: "s3:PutObject",
-            Resource: `${this.bucket.arn}/*`,
+            // Each load balancer's prefix is its stack id; `*` stands for it so that adding an
+            // environment leaves this policy as it is. What matters is the account after AWSLogs/.
+            Resource: `${this.bucket.arn}/*/AWSLogs/${props.accountId}/*`,
           },
           {
             Sid: "DenyInsecureTransport",

@@ -3,6 +3,7 @@
  * immutable tags, encrypted, old images expired) and the DNS: one hosted zone per environment
  * (`mgmt.`, `dev.`, `prod.<domain>`), delegated from the apex zone, so each environment owns its records.
  */
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsRoute53Zone } from "@cdktf/provider-aws/lib/data-aws-route53-zone";
 import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy";
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
@@ -12,7 +13,7 @@ import type { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import type { Construct } from "constructs";
 import type { Vars } from "../../config/schema";
 import { zoneName } from "../../lib/naming";
-import { AccessLogsBucket } from "../constructs/access-logs-bucket";
+import { AccessLogsBucket, accessLogsBucketPrefix } from "../constructs/access-logs-bucket";
 import { LayerStack } from "../layer-stack";
 
 export interface GlobalStackProps {
@@ -94,8 +95,9 @@ export class GlobalStack extends LayerStack {
     this.zones = zones;
 
     this.accessLogsBucket = new AccessLogsBucket(this, "access_logs", {
-      namePrefix: `${props.vars.project}-access-logs-`,
+      namePrefix: accessLogsBucketPrefix(props.vars.project),
       region: props.vars.region,
+      accountId: new DataAwsCallerIdentity(this, "account").accountId,
     }).bucket;
   }
 }

@@ -25,6 +25,7 @@ export const vars: Vars = {
   "network": {
     "cidr": "10.0.0.0/16",
     "natCidr": "10.0.240.0/24",
+    "endpointCidr": "10.0.241.0/24",
     "availabilityZones": [
       "eu-central-1a",
       "eu-central-1b"

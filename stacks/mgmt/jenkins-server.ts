@@ -26,6 +26,9 @@ export interface JenkinsServerProps extends HostPlacementProps {
   readonly protectDataVolume: boolean;
   /** ARN partition (aws, aws-cn ...) for the DLM managed policy. */
   readonly partition: string;
+  /** The account and region whose DLM policies alone may have the service assume the snapshot role. */
+  readonly accountId: string;
+  readonly region: string;
 }
 
 /** Device name the data volume is attached as; Nitro hosts show it as an NVMe disk whose serial is the volume id. */
@@ -93,7 +96,18 @@ export class JenkinsServer extends Construct {
       description: `Lets Data Lifecycle Manager snapshot ${props.name}'s JENKINS_HOME`,
       assumeRolePolicy: JSON.stringify({
         Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Principal: { Service: "dlm.amazonaws.com" }, Action: "sts:AssumeRole" }],
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { Service: "dlm.amazonaws.com" },
+            Action: "sts:AssumeRole",
+            // Only this account's lifecycle policies (confused deputy); the policy's own ARN would be a cycle.
+            Condition: {
+              StringEquals: { "aws:SourceAccount": props.accountId },
+              ArnLike: { "aws:SourceArn": `arn:${partition}:dlm:${props.region}:${props.accountId}:policy/*` },
+            },
+          },
+        ],
       }),
     });
     new IamRolePolicyAttachment(this, "snapshot_role_policy", {

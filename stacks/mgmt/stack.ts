@@ -122,6 +122,8 @@ export class ManagementStack extends LayerStack {
       rootVolumeGiB: settings.jenkins.rootVolumeGiB,
       dataVolumeGiB: settings.jenkins.dataVolumeGiB,
       snapshotRetainCount: settings.jenkins.snapshotRetainCount,
+      accountId: account.accountId,
+      region: vars.region,
       protectDataVolume: vars.environments[environment].deletionProtection,
     });
 

@@ -1,7 +1,10 @@
 /**
  * Network: one VPC shared by every environment. Each environment gets a public and a private
  * subnet per availability zone, carved from its own CIDR slice; the NAT gateways get their own
- * public subnets from the network layer's slice (`natCidr`), so no environment carries them.
+ * public subnets from the network layer's slice (`natCidr`), the interface endpoints their own
+ * private subnets (`endpointCidr`), so no environment carries them. Every subnet sits behind the
+ * network ACL of its owner (stacks/network/network-acls.ts); the default ACL and the default
+ * security group are emptied, so nothing uses them by accident.
  *
  * Construct ids are a contract: each says what a resource is (environment, tier, zone name),
  * never where it sits in a list, so adding, removing or reordering environments or zones leaves
@@ -19,6 +22,7 @@ import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { Construct } from "constructs";
 import { splitCidr } from "../../lib/cidr";
 import { sortedZones } from "../../lib/zones";
+import { NetworkAcls } from "./network-acls";
 
 export interface NetworkProps {
   readonly namePrefix: string;
@@ -31,6 +35,14 @@ export interface NetworkProps {
   readonly environmentCidrs: Readonly<Record<string, string>>;
   /** The network layer's own slice of `cidr`: one public subnet per zone slot for NAT. */
   readonly natCidr: string;
+  /** The network layer's slice for the interface endpoints: one private subnet per zone slot. */
+  readonly endpointCidr: string;
+  /** Environments that run an application: their subnets reach no other application environment's
+   *  (network ACLs), whatever their security groups say. */
+  readonly isolatedEnvironments: readonly string[];
+  /** The environment whose subnets admit SSH from `cidrs` through its network ACL (the bastion's).
+   *  @default - no network ACL admits SSH from outside the VPC */
+  readonly sshFrom?: { readonly environment: string; readonly cidrs: readonly string[] };
   /** single: one NAT gateway (in the first zone by name) for all private subnets; per-az: one per
    *  zone (`network.natGateways` in vars). */
   readonly natGateways: "single" | "per-az";
@@ -54,6 +66,11 @@ export class Network extends Construct {
   readonly privateRouteTables: Record<string, RouteTable> = {};
   /** Zone name → its NAT gateway (one entry with `single`). */
   readonly natGateways: Record<string, NatGateway> = {};
+  /** The interface endpoints' subnets, one per zone, ordered by zone name. */
+  readonly endpointSubnetIds: string[];
+  /** Environment name → the range of its private subnets: the second half of its slice, which
+   *  holds every zone slot's private subnet (present and future) and nothing else. */
+  readonly privateRanges: Record<string, string> = {};
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
@@ -89,6 +106,8 @@ export class Network extends Construct {
       tags: { Name: `${props.namePrefix}-public` },
     });
 
+    /** Owner (environment, `nat`, `endpoints`) → its subnets by `<tier>_<zone>`: what each network ACL guards. */
+    const owned: Record<string, Record<string, string>> = {};
     /** A subnet routed by `routeTable`; its id and its association's id name its owner, tier and zone. */
     const subnet = (owner: string, tier: Tier, zone: string, cidrBlock: string, routeTable: RouteTable) => {
       const created = new Subnet(this, `${owner}_${tier}_${zone}`, {
@@ -103,6 +122,7 @@ export class Network extends Construct {
         subnetId: created.id,
         routeTableId: routeTable.id,
       });
+      owned[owner] = { ...owned[owner], [`${tier}_${zone}`]: created.id };
       return created;
     };
 
@@ -134,9 +154,16 @@ export class Network extends Construct {
       });
     }
 
+    // Interface endpoints: the network layer's own private subnets, one per zone, from endpointCidr.
+    const endpointBlocks = splitCidr(props.endpointCidr, slots);
+    this.endpointSubnetIds = zones.map(
+      (zone) => subnet("endpoints", "private", zone, endpointBlocks[slotOf(zone)], this.privateRouteTables[zone]).id,
+    );
+
     for (const [environment, environmentCidr] of environments) {
       // Public subnets take the slice's first half, private ones the second; each zone its letter's slot.
       const blocks = splitCidr(environmentCidr, slots * 2);
+      this.privateRanges[environment] = splitCidr(environmentCidr, 2)[1];
       const byZone: Record<string, { publicSubnetId: string; privateSubnetId: string }> = {};
       for (const zone of zones) {
         const slot = slotOf(zone);
@@ -151,5 +178,22 @@ export class Network extends Construct {
         byZone,
       };
     }
+
+    const isolated = new Set(props.isolatedEnvironments);
+    new NetworkAcls(this, "acls", {
+      namePrefix: props.namePrefix,
+      vpcId: this.vpc.id,
+      vpcCidr: props.cidr,
+      defaultNetworkAclId: this.vpc.defaultNetworkAclId,
+      environments: environments.map(([name, cidr]) => ({
+        name,
+        cidr,
+        subnetIds: owned[name],
+        isolated: isolated.has(name),
+        sshCidrs: props.sshFrom?.environment === name ? props.sshFrom.cidrs : [],
+      })),
+      nat: { cidr: props.natCidr, subnetIds: owned.nat },
+      endpoints: { cidr: props.endpointCidr, subnetIds: owned.endpoints },
+    });
   }
 }

@@ -22,15 +22,17 @@ interface Scenario {
 // access (each stack's lock object).
 const jenkinsPolicy = (change: string) =>
   /^changed mgmt: aws_iam_role_policy\.(jenkins_role_policy|terraform_plan_role_state_access)_/.test(change);
-/** What removing `dev` may remove: dev's own stack, its zone and delegation, its subnets and associations. */
+/** What removing `dev` may remove: dev's own stack, its zone and delegation, its subnets and associations,
+ *  its network ACL and the endpoints' rule that admits its private subnets. */
 const devOwned = (change: string) =>
-  /^removed (dev: |global: aws_route53_(zone|record)\.dev_zone|network: aws_(subnet|route_table_association)\.network_dev_)/.test(
+  /^removed (dev: |global: aws_route53_(zone|record)\.dev_zone|network: aws_(subnet|route_table_association)\.network_dev_|network: aws_network_acl\.network_acls_dev_|network: aws_vpc_security_group_ingress_rule\.endpoints_ingress_443_from_dev_private_)/.test(
     change,
   );
 // Adding a zone extends what spans every zone: load balancers and services get its subnet, the S3
-// endpoint its route table. Nothing is replaced; no subnet's CIDR moves.
+// endpoint its route table, every interface endpoint its endpoint subnet, every network ACL its
+// owner's new subnets. Nothing is replaced; no subnet's CIDR moves, no ACL rule changes.
 const spansZones = (change: string) =>
-  /^changed (\w+: aws_lb\.|\w+: aws_ecs_service\.|network: aws_vpc_endpoint\.s3_gateway_endpoint$)/.test(change);
+  /^changed (\w+: aws_lb\.|\w+: aws_ecs_service\.|network: aws_vpc_endpoint\.|network: aws_network_acl\.)/.test(change);
 const nothing = () => false;
 /** Removing dev, as a user must: prod's promotion road leaves with it (`pnpm vars` refuses a dangling promoteFrom). */
 const removeDev = (dir: string) => {
@@ -107,13 +109,14 @@ describe("stable identities: changing environments or zones never touches what r
     });
   }
 
-  it("removing dev removes dev's stack, zone, subnets and associations, and nothing of anyone else", () => {
+  it("removing dev removes dev's stack, zone, subnets, associations and network ACL, and nothing of anyone else", () => {
     const after = synthPlatform(loadVars(environmentsCopy(removeDev)));
     const removed = resourceChanges(base, after).filter((entry) => entry.startsWith("removed "));
     expect(removed.length).toBeGreaterThan(0);
     expect(removed.filter((entry) => !devOwned(entry))).toEqual([]);
     expect(removed).toContain(removed.find((entry) => entry.startsWith("removed global: aws_route53_zone.dev_zone")));
     expect(removed.filter((entry) => entry.includes("aws_subnet.network_dev_"))).toHaveLength(4);
+    expect(removed).toContainEqual(expect.stringMatching(/^removed network: aws_network_acl\.network_acls_dev_/));
   });
 
   it("switching NAT from single to per-az changes only NAT: its gateways, addresses and the routes to them", () => {

@@ -25,6 +25,8 @@ describe("network: the VPC", () => {
       "dev private eu-central-1b 10.0.26.0/23",
       "dev public eu-central-1a 10.0.16.0/23",
       "dev public eu-central-1b 10.0.18.0/23",
+      "endpoints private eu-central-1a 10.0.241.0/26",
+      "endpoints private eu-central-1b 10.0.241.64/26",
       "mgmt private eu-central-1a 10.0.8.0/23",
       "mgmt private eu-central-1b 10.0.10.0/23",
       "mgmt public eu-central-1a 10.0.0.0/23",
@@ -100,7 +102,7 @@ describe("network: the VPC", () => {
   });
 
   it("lets S3 traffic (ECR layers, state) bypass NAT through a gateway endpoint on every route table", () => {
-    const endpoint = network.resource("aws_vpc_endpoint");
+    const endpoint = network.resource("aws_vpc_endpoint", "s3_gateway_endpoint");
     expect(endpoint.service_name).toBe("com.amazonaws.eu-central-1.s3");
     expect(endpoint.vpc_endpoint_type).toBe("Gateway");
     expect(endpoint.route_table_ids).toHaveLength(3);

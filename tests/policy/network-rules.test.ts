@@ -1,0 +1,168 @@
+import { describe, expect, it } from "vitest";
+import { evaluate } from "../../scripts/policy/rules";
+import { type Json, platform } from "../support/synth";
+
+/** A deep copy of one synthesized stack of the platform, to break on purpose. */
+const copyOf = (stack: string): Json => structuredClone(platform().stack(stack).json);
+
+/** The results of rule `id` over `stack`: at least one, so that a rule that checks nothing fails the test. */
+function results(id: string, stack: Json) {
+  const found = evaluate(stack).filter((result) => result.id === id);
+  expect(found.length).toBeGreaterThan(0);
+  return found;
+}
+const passes = (id: string, stack: Json) => results(id, stack).every((result) => result.passed);
+
+/** The one resource of `type` in `stack` whose name contains `part`. */
+function named(stack: Json, type: string, part: string): Json {
+  const matches = Object.entries<Json>(stack.resource[type]).filter(([name]) => name.includes(part));
+  expect(matches).toHaveLength(1);
+  return matches[0][1];
+}
+const editPolicy = (holder: Json, key: string, edit: (policy: Json) => void) => {
+  const policy = JSON.parse(holder[key]);
+  edit(policy);
+  holder[key] = JSON.stringify(policy);
+};
+
+describe("network rules hold on the platform and fail on a deliberately broken copy", () => {
+  it("CX_VPC_1: an S3 endpoint without a policy, or one that lets every bucket through", () => {
+    expect(passes("CX_VPC_1", copyOf("network"))).toBe(true);
+    const open = copyOf("network");
+    delete named(open, "aws_vpc_endpoint", "s3_gateway_endpoint").policy;
+    expect(passes("CX_VPC_1", open)).toBe(false);
+    const wildcard = copyOf("network");
+    editPolicy(named(wildcard, "aws_vpc_endpoint", "s3_gateway_endpoint"), "policy", (policy) => {
+      policy.Statement[1].Resource = "arn:aws:s3:::*/*";
+    });
+    expect(passes("CX_VPC_1", wildcard)).toBe(false);
+  });
+
+  it("CX_VPC_2: a missing interface endpoint, or one without private DNS", () => {
+    expect(passes("CX_VPC_2", copyOf("network"))).toBe(true);
+    const missing = copyOf("network");
+    for (const name of Object.keys(missing.resource.aws_vpc_endpoint)) {
+      if (name.includes("ecr_dkr")) delete missing.resource.aws_vpc_endpoint[name];
+    }
+    expect(results("CX_VPC_2", missing)[0].message).toContain("ecr.dkr");
+    const publicDns = copyOf("network");
+    named(publicDns, "aws_vpc_endpoint", "endpoints_sts").private_dns_enabled = false;
+    expect(passes("CX_VPC_2", publicDns)).toBe(false);
+  });
+
+  it("CX_VPC_3: the endpoints admitting a public subnet, the internet, or another port", () => {
+    expect(passes("CX_VPC_3", copyOf("network"))).toBe(true);
+    for (const change of [{ cidr_ipv4: "10.0.16.0/23" }, { cidr_ipv4: "0.0.0.0/0" }, { from_port: 22, to_port: 22 }]) {
+      const broken = copyOf("network");
+      Object.assign(named(broken, "aws_vpc_security_group_ingress_rule", "endpoints_ingress_443_from_dev"), change);
+      expect(passes("CX_VPC_3", broken), JSON.stringify(change)).toBe(false);
+    }
+  });
+
+  it("CX_VPC_4: a default network ACL that keeps a rule, or a subnet left on it", () => {
+    expect(passes("CX_VPC_4", copyOf("network"))).toBe(true);
+    const allowing = copyOf("network");
+    Object.values<Json>(allowing.resource.aws_default_network_acl)[0].ingress = [
+      { rule_no: 100, action: "allow", protocol: "-1", cidr_block: "0.0.0.0/0", from_port: 0, to_port: 0 },
+    ];
+    expect(passes("CX_VPC_4", allowing)).toBe(false);
+    const orphan = copyOf("network");
+    const dev = named(orphan, "aws_network_acl", "acls_dev");
+    dev.subnet_ids = dev.subnet_ids.slice(1);
+    expect(results("CX_VPC_4", orphan).filter((result) => !result.passed)).toHaveLength(1);
+  });
+
+  it("CX_VPC_5: dev admitting prod's slice, an ACL without its VPC deny, or an allow-all ahead of it", () => {
+    expect(passes("CX_VPC_5", copyOf("network"))).toBe(true);
+    const allowProd = copyOf("network");
+    named(allowProd, "aws_network_acl", "acls_dev").ingress.push({
+      rule_no: 99,
+      action: "allow",
+      protocol: "tcp",
+      cidr_block: "10.0.32.0/20",
+      from_port: 443,
+      to_port: 443,
+    });
+    expect(results("CX_VPC_5", allowProd).find((result) => !result.passed)?.message).toMatch(
+      /admits tcp\/443 from 10\.0\.(32|34|40|42)\.0\/23/,
+    );
+    const noDeny = copyOf("network");
+    const prod = named(noDeny, "aws_network_acl", "acls_prod");
+    prod.egress = prod.egress.filter((rule: Json) => rule.action !== "deny");
+    expect(passes("CX_VPC_5", noDeny)).toBe(false);
+    const allowAll = copyOf("network");
+    named(allowAll, "aws_network_acl", "acls_dev").egress.push({
+      rule_no: 1,
+      action: "allow",
+      protocol: "-1",
+      cidr_block: "0.0.0.0/0",
+      from_port: 0,
+      to_port: 0,
+    });
+    expect(passes("CX_VPC_5", allowAll)).toBe(false);
+  });
+
+  it("CX_VPC_6: an ACL above AWS's 20 rules a direction, or with a number used twice or out of range", () => {
+    expect(passes("CX_VPC_6", copyOf("network"))).toBe(true);
+    const rule = (rule_no: number) => ({
+      rule_no,
+      action: "deny",
+      protocol: "tcp",
+      cidr_block: "192.0.2.0/24",
+      from_port: 1,
+      to_port: 1,
+    });
+    const crowded = copyOf("network");
+    named(crowded, "aws_network_acl", "acls_mgmt").ingress.push(...Array.from({ length: 20 }, (_, i) => rule(10 + i)));
+    expect(passes("CX_VPC_6", crowded)).toBe(false);
+    const repeated = copyOf("network");
+    named(repeated, "aws_network_acl", "acls_dev").egress.push(rule(5000));
+    expect(passes("CX_VPC_6", repeated)).toBe(false);
+    const outOfRange = copyOf("network");
+    named(outOfRange, "aws_network_acl", "acls_dev").egress.push(rule(40000));
+    expect(passes("CX_VPC_6", outOfRange)).toBe(false);
+  });
+
+  it("CX_ECS_2: tasks sending to the internet on another port, or on 443 once their image is in ECR", () => {
+    expect(passes("CX_ECS_2", copyOf("prod"))).toBe(true);
+    const http = copyOf("prod");
+    const internet = Object.values<Json>(http.resource.aws_vpc_security_group_egress_rule).filter(
+      (rule) => rule.cidr_ipv4 === "0.0.0.0/0" && String(rule.security_group_id).includes("service_security_group"),
+    );
+    expect(internet).toHaveLength(1);
+    Object.assign(internet[0], { from_port: 80, to_port: 80 });
+    expect(passes("CX_ECS_2", http)).toBe(false);
+    const ecr = copyOf("prod");
+    const task = Object.values<Json>(ecr.resource.aws_ecs_task_definition)[0];
+    const containers = JSON.parse(task.container_definitions);
+    containers[0].image = "123456789012.dkr.ecr.eu-central-1.amazonaws.com/frontend:42-abc1234-7";
+    task.container_definitions = JSON.stringify(containers);
+    expect(results("CX_ECS_2", ecr)[0].message).toMatch(/egress beyond the endpoints and S3: HTTPS to the internet/);
+  });
+
+  it("CX_IAM_1: a flow-log or snapshot role trusted without the source account or with any source", () => {
+    expect(passes("CX_IAM_1", copyOf("network"))).toBe(true);
+    expect(passes("CX_IAM_1", copyOf("mgmt"))).toBe(true);
+    const unconditioned = copyOf("network");
+    editPolicy(unconditioned.resource.aws_iam_role.flow_log_role, "assume_role_policy", (policy) => {
+      delete policy.Statement[0].Condition;
+    });
+    expect(passes("CX_IAM_1", unconditioned)).toBe(false);
+    const anySource = copyOf("mgmt");
+    editPolicy(named(anySource, "aws_iam_role", "snapshot_role"), "assume_role_policy", (policy) => {
+      policy.Statement[0].Condition.ArnLike["aws:SourceArn"] = "*";
+    });
+    expect(passes("CX_IAM_1", anySource)).toBe(false);
+  });
+
+  it("CX_S3_1: log delivery allowed anywhere in the bucket, or under any account", () => {
+    expect(passes("CX_S3_1", copyOf("global"))).toBe(true);
+    for (const resource of [`\${aws_s3_bucket.access_logs_bucket_6F4F867B.arn}/*`, "arn:aws:s3:::logs/*/AWSLogs/*/*"]) {
+      const broken = copyOf("global");
+      editPolicy(named(broken, "aws_s3_bucket_policy", "access_logs"), "policy", (policy) => {
+        policy.Statement[0].Resource = resource;
+      });
+      expect(passes("CX_S3_1", broken), resource).toBe(false);
+    }
+  });
+});

@@ -95,16 +95,17 @@ const interfaceEndpoints: Rule = {
   },
 };
 
-/** Ingress rules of a security group, in every form cdktf writes. */
-function ingressOf(stack: Json, group: string): Json[] {
+/** A security group's rules of one direction, in every form cdktf writes: inline, the VPC-level
+ *  rule resources and the classic `aws_security_group_rule`. */
+function groupRules(stack: Json, group: string, direction: "ingress" | "egress"): Json[] {
   const reference = `\${aws_security_group.${group}.id}`;
   return [
-    ...blocks(stack.resource?.aws_security_group?.[group]?.ingress),
-    ...resourcesOf(stack, "aws_vpc_security_group_ingress_rule")
+    ...blocks(stack.resource?.aws_security_group?.[group]?.[direction]),
+    ...resourcesOf(stack, `aws_vpc_security_group_${direction}_rule`)
       .filter(([, rule]) => rule.security_group_id === reference)
       .map(([, rule]) => rule),
     ...resourcesOf(stack, "aws_security_group_rule")
-      .filter(([, rule]) => rule.type === "ingress" && rule.security_group_id === reference)
+      .filter(([, rule]) => rule.type === direction && rule.security_group_id === reference)
       .map(([, rule]) => rule),
   ];
 }
@@ -137,7 +138,7 @@ const endpointAccess: Rule = {
         ),
     );
     return [...groups].map((group) => {
-      const wrong = ingressOf(stack, group).filter((rule) => {
+      const wrong = groupRules(stack, group, "ingress").filter((rule) => {
         const protocol = String(rule.ip_protocol ?? rule.protocol);
         const sources = rule.cidr_ipv4 !== undefined ? [rule.cidr_ipv4] : list(rule.cidr_blocks);
         return (
@@ -315,18 +316,8 @@ const taskEgress: Rule = {
       const groups = blocks(service.network_configuration).flatMap((network) =>
         list(network.security_groups).map((id) => referenced(id, "aws_security_group") ?? id),
       );
-      const wrong = groups.flatMap((group) => {
-        const reference = `\${aws_security_group.${group}.id}`;
-        const egress = [
-          ...blocks(stack.resource?.aws_security_group?.[group]?.egress),
-          ...resourcesOf(stack, "aws_vpc_security_group_egress_rule")
-            .filter(([, rule]) => rule.security_group_id === reference)
-            .map(([, rule]) => rule),
-          ...resourcesOf(stack, "aws_security_group_rule")
-            .filter(([, rule]) => rule.type === "egress" && rule.security_group_id === reference)
-            .map(([, rule]) => rule),
-        ];
-        return egress.filter((rule) => {
+      const wrong = groups.flatMap((group) =>
+        groupRules(stack, group, "egress").filter((rule) => {
           const networks = [rule.cidr_ipv4, rule.cidr_ipv6, ...list(rule.cidr_blocks), ...list(rule.ipv6_cidr_blocks)];
           const cidrs = networks.filter((network) => network !== undefined && network !== null);
           // A security group (the endpoints', the load balancer's) or a prefix list (S3's) is fine.
@@ -343,8 +334,8 @@ const taskEgress: Rule = {
             Number(rule.to_port) === 443 &&
             cidrs.every((cidr) => cidr === "0.0.0.0/0");
           return !(outsideEcr && internetHttps);
-        });
-      });
+        }),
+      );
       return result(
         "CX_ECS_2",
         address,

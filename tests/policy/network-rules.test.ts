@@ -19,6 +19,15 @@ function named(stack: Json, type: string, part: string): Json {
   expect(matches).toHaveLength(1);
   return matches[0][1];
 }
+/** An ACL rule for all traffic (`-1`) or one TCP port. */
+const aclRule = (rule_no: number, action: string, cidr_block: string, port?: number) => ({
+  rule_no,
+  action,
+  cidr_block,
+  protocol: port === undefined ? "-1" : "tcp",
+  from_port: port ?? 0,
+  to_port: port ?? 0,
+});
 const editPolicy = (holder: Json, key: string, edit: (policy: Json) => void) => {
   const policy = JSON.parse(holder[key]);
   edit(policy);
@@ -75,14 +84,7 @@ describe("network rules hold on the platform and fail on a deliberately broken c
   it("CX_VPC_5: dev admitting prod's slice, an ACL without its VPC deny, or an allow-all ahead of it", () => {
     expect(passes("CX_VPC_5", copyOf("network"))).toBe(true);
     const allowProd = copyOf("network");
-    named(allowProd, "aws_network_acl", "acls_dev").ingress.push({
-      rule_no: 99,
-      action: "allow",
-      protocol: "tcp",
-      cidr_block: "10.0.32.0/20",
-      from_port: 443,
-      to_port: 443,
-    });
+    named(allowProd, "aws_network_acl", "acls_dev").ingress.push(aclRule(99, "allow", "10.0.32.0/20", 443));
     expect(results("CX_VPC_5", allowProd).find((result) => !result.passed)?.message).toMatch(
       /admits tcp\/443 from 10\.0\.(32|34|40|42)\.0\/23/,
     );
@@ -91,27 +93,13 @@ describe("network rules hold on the platform and fail on a deliberately broken c
     prod.egress = prod.egress.filter((rule: Json) => rule.action !== "deny");
     expect(passes("CX_VPC_5", noDeny)).toBe(false);
     const allowAll = copyOf("network");
-    named(allowAll, "aws_network_acl", "acls_dev").egress.push({
-      rule_no: 1,
-      action: "allow",
-      protocol: "-1",
-      cidr_block: "0.0.0.0/0",
-      from_port: 0,
-      to_port: 0,
-    });
+    named(allowAll, "aws_network_acl", "acls_dev").egress.push(aclRule(1, "allow", "0.0.0.0/0"));
     expect(passes("CX_VPC_5", allowAll)).toBe(false);
   });
 
   it("CX_VPC_6: an ACL above AWS's 20 rules a direction, or with a number used twice or out of range", () => {
     expect(passes("CX_VPC_6", copyOf("network"))).toBe(true);
-    const rule = (rule_no: number) => ({
-      rule_no,
-      action: "deny",
-      protocol: "tcp",
-      cidr_block: "192.0.2.0/24",
-      from_port: 1,
-      to_port: 1,
-    });
+    const rule = (rule_no: number) => aclRule(rule_no, "deny", "192.0.2.0/24", 1);
     const crowded = copyOf("network");
     named(crowded, "aws_network_acl", "acls_mgmt").ingress.push(...Array.from({ length: 20 }, (_, i) => rule(10 + i)));
     expect(passes("CX_VPC_6", crowded)).toBe(false);

@@ -34,6 +34,11 @@ Host 198.18.*
   ConnectTimeout 5
   ConnectionAttempts 1
   LogLevel ERROR
+  # One connection per host and user, reused by the many short commands of the tests; it ends a few
+  # seconds after its last use, or with the host.
+  ControlMaster auto
+  ControlPath ${files.dir}/%C
+  ControlPersist 5s
 `;
 }
 
@@ -53,6 +58,9 @@ export interface SshResult {
   readonly stdout: string;
   readonly stderr: string;
 }
+
+/** Options for a connection of its own: a test of what sshd refuses must not ride an open one. */
+export const NEW_CONNECTION = ["-o", "ControlMaster=no", "-o", "ControlPath=none"] as const;
 
 /** `ssh` argv (without the program) to run `command` on `address`. */
 export function sshArgs(files: SshFiles, address: string, command: string, options: SshOptions = {}): string[] {

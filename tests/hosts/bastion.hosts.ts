@@ -5,6 +5,7 @@
 import { spawnSync } from "node:child_process";
 import { beforeAll, describe, expect, it } from "vitest";
 import { attachClient } from "../../scripts/hosts/harness";
+import { NEW_CONNECTION } from "../../scripts/hosts/ssh";
 import { LOGIN_USER } from "../../scripts/hosts/topology";
 import { BASTION, hostsRun, onHost, output } from "./support/remote";
 
@@ -34,14 +35,17 @@ describe("sshd on the bastion", () => {
   it("refuses root, even with an authorized key", () => {
     output(BASTION, `sudo install -d -m 0700 /root/.ssh && sudo cp .ssh/authorized_keys /root/.ssh/authorized_keys`);
     expect(onHost(BASTION, "true").status).toBe(0);
-    const root = onHost(BASTION, "true", { user: "root" });
+    const root = onHost(BASTION, "true", { user: "root", args: NEW_CONNECTION });
     expect(root.status).toBe(255);
     expect(root.stderr).toMatch(/Permission denied \(publickey\)/);
   });
 
   it("offers no password authentication, only keys", () => {
     const password = onHost(BASTION, "true", {
-      args: ["-o", "PubkeyAuthentication=no", "-o", "PreferredAuthentications=password,keyboard-interactive"],
+      args: [
+        ...NEW_CONNECTION,
+        ...["-o", "PubkeyAuthentication=no", "-o", "PreferredAuthentications=password,keyboard-interactive"],
+      ],
     });
     expect(password.status).toBe(255);
     expect(password.stderr).toMatch(/Permission denied \(publickey\)\./);
@@ -49,7 +53,7 @@ describe("sshd on the bastion", () => {
 
   it("lets an admin in with the key from the vars, and gives them sudo", () => {
     const { name, key } = hostsRun().admins.present;
-    const login = onHost(BASTION, "id -un && sudo -n id -u", { user: name, args: ["-i", key] });
+    const login = onHost(BASTION, "id -un && sudo -n id -u", { user: name, args: [...NEW_CONNECTION, "-i", key] });
     expect(login.status, login.stderr).toBe(0);
     expect(login.stdout.split("\n").slice(0, 2)).toEqual([name, "0"]);
   });

@@ -53,14 +53,19 @@ export interface RunResult {
  */
 export const TOOL_TIMEOUT_MS = 240_000;
 
-type ToolOptions = { cwd?: string; env?: NodeJS.ProcessEnv };
+interface ToolOptions {
+  readonly cwd?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  /** @default TOOL_TIMEOUT_MS */
+  readonly timeoutMs?: number;
+}
 
 /** The tool's path and spawn options: the sandbox's environment, run from provisioning/ unless told. */
 function toolSpawn(sandbox: AnsibleSandbox, tool: string, options: ToolOptions) {
   const spawnOptions = {
     cwd: options.cwd ?? provisioning,
     env: { ...sandbox.env, ...options.env },
-    timeout: TOOL_TIMEOUT_MS,
+    timeout: options.timeoutMs ?? TOOL_TIMEOUT_MS,
   };
   return { command: join(venvBin, tool), spawnOptions };
 }

@@ -3,17 +3,16 @@
  * inventory `pnpm inventory` wrote, the test vault and vars, the harness's SSH client config; and
  * readers for what a run printed (recap, changed tasks, tasks run).
  */
-import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { provisioning, type RunResult } from "../../provisioning/support";
+import { type AnsibleSandbox, provisioning, type RunResult, startTool } from "../../provisioning/support";
 
 /** The tag of the tasks that need a third-party apt repository; the host tests skip it. */
 export const SKIP_TAG = "third-party-repos";
 
 /** Serializable: handed from the global setup to the tests. */
 export interface AnsibleRun {
-  /** Environment for ansible-* (sandbox paths, vault password file, SSH client config). */
-  readonly env: Record<string, string>;
+  /** ansible-* run in it: its environment also names the harness's SSH client config. */
+  readonly sandbox: AnsibleSandbox;
   readonly inventory: string;
   /** The test's vars (admins, ignored networks, time zone): `-e @file`. */
   readonly extraVars: string;
@@ -36,30 +35,10 @@ export function runPlaybook(
     `@${run.extraVars}`,
     ...(options.args ?? []),
   ];
-  return new Promise((done, fail) => {
-    const child = spawn(join(provisioning, "..", ".venv", "bin", "ansible-playbook"), args, {
-      cwd,
-      env: { ...run.env, ANSIBLE_CONFIG: join(cwd, "ansible.cfg") },
-      stdio: ["ignore", "pipe", "pipe"],
-      timeout: 900_000,
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on("error", fail);
-    child.on("close", (status) =>
-      done({
-        status,
-        stdout,
-        stderr,
-        transcript: `$ ansible-playbook ${args.join(" ")}\n(exit ${status})\n${stdout}\n${stderr}`,
-      }),
-    );
+  return startTool(run.sandbox, "ansible-playbook", args, {
+    cwd,
+    env: { ANSIBLE_CONFIG: join(cwd, "ansible.cfg") },
+    timeoutMs: 900_000,
   });
 }
 

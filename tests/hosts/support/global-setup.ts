@@ -35,6 +35,15 @@ export const NON_IDEMPOTENT_TASK = `
     argv: [touch, /var/tmp/last-converge]
 `;
 
+/** The scratch copy's playbook: the common role on the bastion. */
+const COMMON_ON_BASTION = `---
+- name: Apply the changed common role to the bastion
+  hosts: bastion
+  become: true
+  roles:
+    - role: common
+`;
+
 function keyPair(dir: string, name: string): { key: string; publicKey: string } {
   const key = join(dir, name);
   spawnSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", `${name}@test`, "-f", key]);
@@ -102,7 +111,7 @@ export default async function setup(project: TestProject) {
       }),
     );
     const run: AnsibleRun = {
-      env: { ...(sandbox.env as Record<string, string>), ANSIBLE_SSH_EXTRA_ARGS: `-F ${hosts.ssh.config}` },
+      sandbox: { ...sandbox, env: { ...sandbox.env, ANSIBLE_SSH_EXTRA_ARGS: `-F ${hosts.ssh.config}` } },
       inventory,
       extraVars,
     };
@@ -135,13 +144,15 @@ export default async function setup(project: TestProject) {
     log(`writable layers: ${(((layers.blocks - layers.bfree) * layers.bsize) / 2 ** 20).toFixed(0)} MiB in memory`);
 
     // The idempotence check on a role change that breaks it: a scratch copy of provisioning/ whose
-    // common role gains a command that reports a change on every run, run on the converged bastion.
+    // common role gains a command that reports a change on every run; the copy's common role runs on
+    // the converged bastion (the role alone: what the change touched, and the shortest run).
     const copy = join(sandbox.dir, "broken-copy");
     cpSync(provisioning, copy, { recursive: true, filter: (path) => !path.includes("/inventory/generated") });
     const tasks = join(copy, "roles", "common", "tasks", "packages.yml");
     writeFileSync(tasks, `${readFileSync(tasks, "utf8")}${NON_IDEMPOTENT_TASK}`);
+    writeFileSync(join(copy, "common.yml"), COMMON_ON_BASTION);
     const brokenCopyResult = join(sandbox.dir, "broken-copy.json");
-    brokenCopy = runPlaybook(run, "bastion.yml", { cwd: copy }).then((result) =>
+    brokenCopy = runPlaybook(run, "common.yml", { cwd: copy }).then((result) =>
       writeFileSync(brokenCopyResult, JSON.stringify(result)),
     );
 

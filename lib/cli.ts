@@ -57,6 +57,12 @@ export interface Command<F extends FlagSpecs> {
 
 const HELP = { help: { type: "boolean", short: "h" } } as const;
 
+/** Types a command apart from the process that runs it, so a test can run it in-process through
+ *  runCommand with the same arguments a user types, and its CLI file is `runMain(command)`. */
+export function defineCommand<const F extends FlagSpecs>(command: Command<F>): Command<F> {
+  return command;
+}
+
 export const consoleIo: CommandIo = { out: (text) => console.log(text), err: (text) => console.error(text) };
 
 /** Runs `command` on `args` (argv without node and the script); returns the exit code. */

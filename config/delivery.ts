@@ -17,6 +17,9 @@ export const DeliverySchema = z.strictObject({
    *  plus set-up). At least one wave (`rolloutWaveSeconds`); at most an hour, because the Jenkins
    *  executor is held the whole time. */
   rolloutTimeoutSeconds: z.number().int().min(60).max(3600).default(900),
+  /** deploy-service refuses an image whose ECR scan found a vulnerability of this severity or a
+   *  higher one (`--allow-findings --reason` overrides, recorded on the revision). */
+  scanFindingsThreshold: z.enum(["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL"]).default("CRITICAL"),
 });
 
 /** Thresholds of the alarms that guard each rollout (stacks/app-env/deployment-alarms.ts). */

@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parseDocument } from "yaml";
 import type { z } from "zod";
+import { imageProblems } from "./images";
 import { networkLayoutProblems } from "./network-layout";
 import { notificationProblems, notificationWarnings } from "./operations";
 import { promotionProblems } from "./promotion";
@@ -110,6 +111,7 @@ export function loadVars(environmentsDir: string, cwd = process.cwd(), warnings:
   if (problems.length === 0) problems.push(...promotionProblems(Object.values(environments), show));
   if (common?.success) {
     problems.push(...networkLayoutProblems(common.data, Object.values(environments), show, COMMON_FILE));
+    problems.push(...imageProblems(common.data, Object.values(environments), show, COMMON_FILE));
     const notified = { notifications: common.data.notifications, environments: Object.values(environments) };
     problems.push(...notificationProblems(notified, show, COMMON_FILE));
     warnings.push(...notificationWarnings(notified, show, COMMON_FILE));

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { parseCidr } from "../lib/cidr";
 import { DeliverySchema, deliveryIssues } from "./delivery";
+import { ImageSchema, SAMPLE_IMAGE, UserSchema } from "./images";
 import {
   BudgetSchema,
   EnvironmentNotificationsSchema,
@@ -64,6 +65,15 @@ export const CommonSchema = z.strictObject({
   ecr: z.strictObject({
     repositoryName: z.string().regex(/^[a-z0-9][a-z0-9._/-]*$/, "use a valid ECR repository name"),
     keepTaggedImages: positiveInt.default(50),
+    /** Repository prefix of the Docker Hub pull-through cache: `<prefix>/<owner>/<name>` in this
+     *  account's ECR mirrors `docker.io/<owner>/<name>`. Its credential is the Secrets Manager secret
+     *  `ecr-pullthroughcache/<project>/docker-hub` (README, Images). */
+    dockerHubCachePrefix: z
+      .string()
+      .regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*$/, "use lower-case letters, digits and . _ - (ECR's prefix rules)")
+      .min(2)
+      .max(30)
+      .default("docker-hub"),
   }),
   dns: z
     .strictObject({
@@ -139,12 +149,18 @@ const HealthCheckSchema = z.strictObject({
 const ServiceSchema = z
   .strictObject({
     name: z.string().regex(ENVIRONMENT_NAME, "use lower-case letters, digits and dashes").default("frontend"),
-    /** Initial image; the deploy script owns which image runs afterwards. */
-    image: z.string().default("nginxdemos/hello:latest"),
+    /** Image the task definition starts with, in this account's ECR and pinned by digest
+     *  (config/images.ts); the deploy script owns which image runs afterwards. */
+    image: ImageSchema.default(SAMPLE_IMAGE),
+    /** The container's user (`uid[:gid]`, never root); every image deployed to the service runs as it. */
+    user: UserSchema.default("65534:65534"),
+    /** Below 1024 the task lowers net.ipv4.ip_unprivileged_port_start to it: the non-root user binds
+     *  the port without NET_BIND_SERVICE (Fargate cannot add that capability; all are dropped). */
     containerPort: positiveInt.max(65535).default(80),
-    /** Directories the image writes to (ephemeral volumes); the rest of its filesystem is read-only.
-     *  The default fits nginx images such as nginxdemos/hello: its cache, its pid file and /tmp. */
-    writablePaths: z.array(z.string().startsWith("/")).default(["/var/cache/nginx", "/run", "/tmp"]),
+    /** Directories the image writes to (Fargate scratch volumes); the rest of its filesystem is read-only.
+     *  Fargate creates them root-owned (0755) unless the image declares the path as a VOLUME owned by
+     *  its user, so a non-root image declares each one. The sample writes nothing. */
+    writablePaths: z.array(z.string().startsWith("/")).default([]),
     cpu: z.union([z.literal(256), z.literal(512), z.literal(1024), z.literal(2048), z.literal(4096)]).default(256),
     memory: positiveInt.default(512),
     desiredCount: positiveInt.default(2),

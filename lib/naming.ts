@@ -78,3 +78,21 @@ export function alarmTopicName(vars: NamingVars, environment: string): string {
 export function containerName(service: string): string {
   return service;
 }
+
+/** Tags deploy-service moves onto the image an environment runs (`deployed-<env>`) and onto the one it
+ *  ran before (`deployed-<env>-previous`); the repository lets only this prefix move (every build tag
+ *  stays immutable), and its lifecycle policy never expires an image carrying it. */
+export const DEPLOYED_TAG_PREFIX = "deployed-";
+
+export function deployedTag(environment: string): string {
+  return `${DEPLOYED_TAG_PREFIX}${environment}`;
+}
+
+export function previouslyDeployedTag(environment: string): string {
+  return `${DEPLOYED_TAG_PREFIX}${environment}-previous`;
+}
+
+/** The Secrets Manager secret ECR's Docker Hub pull-through cache signs in with (ECR requires the prefix). */
+export function dockerHubCredentialName(vars: NamingVars): string {
+  return `ecr-pullthroughcache/${vars.project}/docker-hub`;
+}

@@ -6,7 +6,6 @@
  * load balancers' log delivery may write.
  */
 import { overlaps, parseCidr } from "../../lib/cidr";
-import { ECR_IMAGE } from "../../stacks/app-env/fargate-service";
 import { ELB_LOG_ACCOUNTS } from "../../stacks/constructs/access-logs-bucket";
 import { INTERFACE_ENDPOINT_SERVICES } from "../../stacks/network/endpoints";
 import { NACL_RULES_PER_DIRECTION } from "../../stacks/network/network-acls";
@@ -298,42 +297,26 @@ const aclQuota: Rule = {
     ),
 };
 
-/** The images of the task definition a service runs (`${aws_ecs_task_definition.<name>.arn}`). */
-function imagesOf(stack: Json, service: Json): string[] {
-  const task =
-    stack.resource?.aws_ecs_task_definition?.[referenced(service.task_definition, "aws_ecs_task_definition") ?? ""];
-  return blocks(parsed(task?.container_definitions)).map((container) => String(container.image));
-}
-
 const taskEgress: Rule = {
   id: "CX_ECS_2",
   title:
-    "ECS tasks send only to security groups and S3's prefix list; HTTPS to the internet only while an image comes from outside ECR",
+    "ECS tasks send only to security groups (the endpoints') and S3's prefix list: no address range, the internet least of all (images come from ECR, CX_ECS_3)",
   check: (stack) =>
     resourcesOf(stack, "aws_ecs_service").map(([address, service]) => {
-      const images = imagesOf(stack, service);
-      const outsideEcr = images.some((image) => !ECR_IMAGE.test(image));
       const groups = blocks(service.network_configuration).flatMap((network) =>
         list(network.security_groups).map((id) => referenced(id, "aws_security_group") ?? id),
       );
       const wrong = groups.flatMap((group) =>
         groupRules(stack, group, "egress").filter((rule) => {
           const networks = [rule.cidr_ipv4, rule.cidr_ipv6, ...list(rule.cidr_blocks), ...list(rule.ipv6_cidr_blocks)];
-          const cidrs = networks.filter((network) => network !== undefined && network !== null);
+          if (networks.some((network) => network !== undefined && network !== null)) return true;
           // A security group (the endpoints', the load balancer's) or a prefix list (S3's) is fine.
-          if (cidrs.length === 0)
-            return !(
-              rule.referenced_security_group_id ||
-              rule.prefix_list_id ||
-              list(rule.security_groups).length > 0 ||
-              list(rule.prefix_list_ids).length > 0
-            );
-          const internetHttps =
-            ["tcp", "6"].includes(String(rule.ip_protocol ?? rule.protocol)) &&
-            Number(rule.from_port) === 443 &&
-            Number(rule.to_port) === 443 &&
-            cidrs.every((cidr) => cidr === "0.0.0.0/0");
-          return !(outsideEcr && internetHttps);
+          return !(
+            rule.referenced_security_group_id ||
+            rule.prefix_list_id ||
+            list(rule.security_groups).length > 0 ||
+            list(rule.prefix_list_ids).length > 0
+          );
         }),
       );
       return result(
@@ -343,7 +326,7 @@ const taskEgress: Rule = {
         groups.length === 0
           ? "no security group of the tasks: their egress cannot be read"
           : wrong.length === 0
-            ? `egress to endpoints and S3${outsideEcr ? ", HTTPS to the internet for an image from outside ECR" : ""}`
+            ? "egress to endpoints and S3 only"
             : `egress beyond the endpoints and S3: ${wrong.map((rule) => rule.description ?? rule.cidr_ipv4).join("; ")}`,
       );
     }),

@@ -7,6 +7,7 @@
 import { EDGE_RULES } from "./edge-rules";
 import { NETWORK_RULES } from "./network-rules";
 import { blocks, type Json, type Rule, type RuleResult, resourcesOf, result } from "./rule-kit";
+import { WORKLOAD_RULES } from "./workload-rules";
 
 export type { Rule, RuleResult } from "./rule-kit";
 
@@ -33,6 +34,7 @@ export const ALLOWED_TLS_POLICY = /^ELBSecurityPolicy-TLS13-1-(2-Res|3)(-FIPS)?(
 export const RULES: readonly Rule[] = [
   ...EDGE_RULES,
   ...NETWORK_RULES,
+  ...WORKLOAD_RULES,
   {
     id: "CX_ECS_1",
     title: "ECS containers never run privileged",

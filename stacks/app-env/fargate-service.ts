@@ -1,8 +1,8 @@
 /**
  * FargateService: an ECS service behind the load balancer that never drops traffic on deploy.
  * Tasks in private subnets without public IPs, reachable only from the load balancer's security
- * group, and sending only to the VPC's interface endpoints and S3 (plus the internet on 443 while
- * the image comes from outside ECR); new tasks start and turn healthy before old ones stop (100 % / 200 %); the circuit
+ * group, and sending only to the VPC's interface endpoints and S3 (images come from ECR only, see
+ * config/images.ts); new tasks start and turn healthy before old ones stop (100 % / 200 %); the circuit
  * breaker and the deployment alarms roll a failed deployment back; Terraform owns the service's shape, the deploy script
  * owns its image (and autoscaling its count). Blue/green uses ECS's native BLUE_GREEN strategy.
  */
@@ -31,10 +31,6 @@ export interface BlueGreenOptions {
   readonly infrastructureRoleName: string;
 }
 
-/** An image ECR serves (`<account>.dkr.ecr.<region>.amazonaws.com/<repository>...`, a pull-through
- *  cache's included): pulled through the interface endpoints and S3, without the internet. */
-export const ECR_IMAGE = /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\//;
-
 /** Where the tasks reach AWS without the internet: the network layer's endpoints. */
 export interface AwsEgress {
   /** The interface endpoints' security group (ECR, CloudWatch Logs, STS, ...). */
@@ -57,11 +53,8 @@ export interface FargateServiceProps {
   readonly subnetIds: string[];
   /** Security group of the load balancer: the only source tasks accept traffic from. */
   readonly loadBalancerSecurityGroupId: string;
-  /** The only places tasks send HTTPS to, besides the internet for an image from outside ECR. */
+  /** The only places tasks send to. */
   readonly awsEgress: AwsEgress;
-  /** The image the task definition starts with (`service.image`). One from outside ECR (the sample
-   *  nginxdemos/hello comes from Docker Hub) keeps one rule: HTTPS to the internet, through NAT. */
-  readonly image: string;
   /** Production (blue) target group. */
   readonly targetGroup: LbTargetGroup;
   /** Tasks to run (`desiredCount` in vars; the schema owns its default and its bounds). */
@@ -124,17 +117,6 @@ export class FargateService extends Construct {
       toPort: 443,
       prefixListId: props.awsEgress.s3PrefixListId,
     });
-    if (!ECR_IMAGE.test(props.image)) {
-      // Goes with the image: once service.image names an ECR image, this rule is gone.
-      new VpcSecurityGroupEgressRule(this, "egress_https", {
-        securityGroupId: this.securityGroup.id,
-        description: `HTTPS to the internet (through NAT) only to pull ${props.image} from outside ECR`,
-        ipProtocol: "tcp",
-        fromPort: 443,
-        toPort: 443,
-        cidrIpv4: "0.0.0.0/0",
-      });
-    }
     new VpcSecurityGroupEgressRule(this, "load_balancer_egress_to_tasks", {
       securityGroupId: props.loadBalancerSecurityGroupId,
       description: `Requests and health checks to the ${props.serviceName} tasks`,

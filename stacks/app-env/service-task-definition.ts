@@ -1,10 +1,13 @@
 /**
- * ServiceTaskDefinition: what one task of a service runs. A single Fargate container with a
+ * ServiceTaskDefinition: what one task of a service runs. A single Fargate container from this
+ * account's ECR pinned by digest, as a non-root user with every Linux capability dropped, on a
  * read-only root filesystem (writable scratch volumes only where the image writes), logs to a
- * KMS-encrypted log group, an execution role that may pull from the ECR repository and write
- * those logs, and a separate, empty task role for the application itself.
+ * KMS-encrypted log group; an execution role that may pull from the service repository and the
+ * Docker Hub pull-through cache and write those logs, and a separate, empty task role for the
+ * application itself.
  */
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
@@ -15,8 +18,13 @@ export interface ServiceTaskDefinitionProps {
   /** Task definition family; the deploy script registers new revisions of it. */
   readonly family: string;
   readonly containerName: string;
-  /** Initial image; the deploy script owns which image runs afterwards. */
+  /** Initial image, `<repository>@sha256:<digest>` in this account's ECR (`service.image`, checked by
+   *  the schema); the deploy script owns which image runs afterwards. */
   readonly image: string;
+  /** `uid[:gid]` the container runs as; never root (`service.user`). */
+  readonly user: string;
+  /** Below 1024 the task lowers net.ipv4.ip_unprivileged_port_start to it, so that the non-root user
+   *  binds it without NET_BIND_SERVICE (Fargate can add no capability but SYS_PTRACE). */
   readonly containerPort: number;
   // Sizes, timings and paths come from `service` in vars: the schema owns their defaults, their
   // bounds and the rules between them (memory that fits the CPU, a stop timeout that covers the
@@ -31,6 +39,9 @@ export interface ServiceTaskDefinitionProps {
   readonly writablePaths: readonly string[];
   /** ECR repository the execution role may pull from. */
   readonly repositoryArn: string;
+  /** Repository prefix of the Docker Hub pull-through cache: the execution role may pull (and, on
+   *  the first pull, import) images under it. */
+  readonly cacheRepositoryPrefix: string;
   readonly executionRoleName: string;
   readonly taskRoleName: string;
   readonly logGroupName: string;
@@ -62,7 +73,12 @@ export class ServiceTaskDefinition extends Construct {
     super(scope, id);
     const { cpu, memory, stopTimeoutSeconds: stopTimeout, writablePaths } = props;
 
+    if (/^0+(:|$)/.test(props.user))
+      throw new Error(`user ${props.user} is root; run ${props.family} as an unprivileged uid`);
     const account = new DataAwsCallerIdentity(this, "account");
+    const partition = new DataAwsPartition(this, "partition");
+    const registry = `${account.accountId}.dkr.ecr.${props.region}.${partition.dnsSuffix}`;
+    const cacheRepositories = `arn:${partition.partition}:ecr:${props.region}:${account.accountId}:repository/${props.cacheRepositoryPrefix}/*`;
     this.logs = new EncryptedLogGroup(this, "logs", {
       name: props.logGroupName,
       region: props.region,
@@ -87,6 +103,19 @@ export class ServiceTaskDefinition extends Construct {
             Effect: "Allow",
             Action: ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
             Resource: props.repositoryArn,
+          },
+          {
+            // ECR imports an image into the cache on its first pull, as the puller, and creates its repository.
+            Sid: "PullThroughTheDockerHubCache",
+            Effect: "Allow",
+            Action: [
+              "ecr:BatchCheckLayerAvailability",
+              "ecr:BatchGetImage",
+              "ecr:GetDownloadUrlForLayer",
+              "ecr:BatchImportUpstreamImage",
+              "ecr:CreateRepository",
+            ],
+            Resource: cacheRepositories,
           },
           {
             Sid: "WriteServiceLogs",
@@ -121,9 +150,15 @@ export class ServiceTaskDefinition extends Construct {
       containerDefinitions: JSON.stringify([
         {
           name: props.containerName,
-          image: props.image,
+          image: `${registry}/${props.image}`,
           essential: true,
           privileged: false,
+          user: props.user,
+          linuxParameters: { capabilities: { drop: ["ALL"] } },
+          systemControls:
+            props.containerPort < 1024
+              ? [{ namespace: "net.ipv4.ip_unprivileged_port_start", value: String(props.containerPort) }]
+              : undefined,
           readonlyRootFilesystem: true,
           portMappings: [{ containerPort: props.containerPort, protocol: "tcp" }],
           mountPoints: writablePaths.map((path) => ({

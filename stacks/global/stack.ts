@@ -1,12 +1,12 @@
 /**
- * global: what every environment shares. The frontend's ECR repository (scanned on push,
- * immutable tags, encrypted, old images expired) and the DNS: one hosted zone per environment
+ * global: what every environment shares. The images (./images.ts: the frontend's ECR repository,
+ * scanned on push, immutable build tags, old builds expired but never one an environment runs; the
+ * Docker Hub pull-through cache) and the DNS: one hosted zone per environment
  * (`mgmt.`, `dev.`, `prod.<domain>`), delegated from the apex zone, so each environment owns its records.
  */
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsRoute53Zone } from "@cdktf/provider-aws/lib/data-aws-route53-zone";
-import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy";
-import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
+import type { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { Route53Zone } from "@cdktf/provider-aws/lib/route53-zone";
 import type { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
@@ -15,6 +15,7 @@ import type { Vars } from "../../config/schema";
 import { zoneName } from "../../lib/naming";
 import { AccessLogsBucket, accessLogsBucketPrefix } from "../constructs/access-logs-bucket";
 import { LayerStack } from "../layer-stack";
+import { dockerHubCache, frontendRepository } from "./images";
 
 export interface GlobalStackProps {
   readonly vars: Vars;
@@ -36,35 +37,8 @@ export class GlobalStack extends LayerStack {
 
   constructor(scope: Construct, id: string, props: GlobalStackProps) {
     super(scope, id, { vars: props.vars });
-    const { ecr } = props.vars;
-
-    this.repository = new EcrRepository(this, "frontend_repository", {
-      name: ecr.repositoryName,
-      // Tags name one build (<count>-<sha>-<build>): a tag must never move to other bytes.
-      imageTagMutability: "IMMUTABLE",
-      imageScanningConfiguration: { scanOnPush: true },
-      encryptionConfiguration: [{ encryptionType: "KMS" }],
-    });
-
-    new EcrLifecyclePolicy(this, "frontend_repository_lifecycle", {
-      repository: this.repository.name,
-      policy: JSON.stringify({
-        rules: [
-          {
-            rulePriority: 1,
-            description: "Expire untagged images (failed or superseded pushes) after one day",
-            selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 1 },
-            action: { type: "expire" },
-          },
-          {
-            rulePriority: 2,
-            description: `Keep the newest ${ecr.keepTaggedImages} tagged images (rollback targets), expire older ones`,
-            selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: ecr.keepTaggedImages },
-            action: { type: "expire" },
-          },
-        ],
-      }),
-    });
+    this.repository = frontendRepository(this, props.vars);
+    dockerHubCache(this, props.vars);
 
     // The apex zone is the registrar's delegation target: looked up by default, created if vars say so.
     let apexZoneId: string;

@@ -35,7 +35,8 @@ export const vars: Vars = {
   },
   "ecr": {
     "repositoryName": "frontend",
-    "keepTaggedImages": 50
+    "keepTaggedImages": 50,
+    "dockerHubCachePrefix": "docker-hub"
   },
   "dns": {
     "createApexZone": false
@@ -63,13 +64,10 @@ export const vars: Vars = {
       "deletionProtection": false,
       "service": {
         "name": "frontend",
-        "image": "nginxdemos/hello:latest",
+        "image": "docker-hub/traefik/whoami@sha256:c4717a8d1f0134a7444e24f881160e033991f23027c6c5a9a3f8fd22e70d1d44",
+        "user": "65534:65534",
         "containerPort": 80,
-        "writablePaths": [
-          "/var/cache/nginx",
-          "/run",
-          "/tmp"
-        ],
+        "writablePaths": [],
         "cpu": 256,
         "memory": 512,
         "desiredCount": 1,
@@ -93,7 +91,8 @@ export const vars: Vars = {
         "logRetentionDays": 14,
         "delivery": {
           "approval": false,
-          "rolloutTimeoutSeconds": 900
+          "rolloutTimeoutSeconds": 900,
+          "scanFindingsThreshold": "CRITICAL"
         },
         "alarms": {
           "target5xxPercent": 5,
@@ -151,13 +150,10 @@ export const vars: Vars = {
       "deletionProtection": true,
       "service": {
         "name": "frontend",
-        "image": "nginxdemos/hello:latest",
+        "image": "docker-hub/traefik/whoami@sha256:c4717a8d1f0134a7444e24f881160e033991f23027c6c5a9a3f8fd22e70d1d44",
+        "user": "65534:65534",
         "containerPort": 80,
-        "writablePaths": [
-          "/var/cache/nginx",
-          "/run",
-          "/tmp"
-        ],
+        "writablePaths": [],
         "cpu": 256,
         "memory": 512,
         "desiredCount": 2,
@@ -182,7 +178,8 @@ export const vars: Vars = {
         "delivery": {
           "promoteFrom": "dev",
           "approval": true,
-          "rolloutTimeoutSeconds": 900
+          "rolloutTimeoutSeconds": 900,
+          "scanFindingsThreshold": "CRITICAL"
         },
         "alarms": {
           "target5xxPercent": 5,

@@ -111,21 +111,20 @@ describe("network rules hold on the platform and fail on a deliberately broken c
     expect(passes("CX_VPC_6", outOfRange)).toBe(false);
   });
 
-  it("CX_ECS_2: tasks sending to the internet on another port, or on 443 once their image is in ECR", () => {
+  it("CX_ECS_2: tasks sending to any address range, the internet on 443 included", () => {
     expect(passes("CX_ECS_2", copyOf("prod"))).toBe(true);
-    const http = copyOf("prod");
-    const internet = Object.values<Json>(http.resource.aws_vpc_security_group_egress_rule).filter(
-      (rule) => rule.cidr_ipv4 === "0.0.0.0/0" && String(rule.security_group_id).includes("service_security_group"),
-    );
-    expect(internet).toHaveLength(1);
-    Object.assign(internet[0], { from_port: 80, to_port: 80 });
-    expect(passes("CX_ECS_2", http)).toBe(false);
-    const ecr = copyOf("prod");
-    const task = Object.values<Json>(ecr.resource.aws_ecs_task_definition)[0];
-    const containers = JSON.parse(task.container_definitions);
-    containers[0].image = "123456789012.dkr.ecr.eu-central-1.amazonaws.com/frontend:42-abc1234-7";
-    task.container_definitions = JSON.stringify(containers);
-    expect(results("CX_ECS_2", ecr)[0].message).toMatch(/egress beyond the endpoints and S3: HTTPS to the internet/);
+    const tasksEgress = (stack: Json) =>
+      Object.values<Json>(stack.resource.aws_vpc_security_group_egress_rule).filter(
+        (rule) => String(rule.security_group_id).includes("service_security_group") && rule.prefix_list_id,
+      );
+    const internet = copyOf("prod");
+    const [s3] = tasksEgress(internet);
+    delete s3.prefix_list_id;
+    s3.cidr_ipv4 = "0.0.0.0/0";
+    expect(results("CX_ECS_2", internet)[0].message).toMatch(/egress beyond the endpoints and S3/);
+    const vpc = copyOf("prod");
+    Object.assign(tasksEgress(vpc)[0], { prefix_list_id: undefined, cidr_ipv4: "10.0.0.0/16" });
+    expect(passes("CX_ECS_2", vpc)).toBe(false);
   });
 
   it("CX_IAM_1: a flow-log or snapshot role trusted without the source account or with any source", () => {

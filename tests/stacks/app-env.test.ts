@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type Json, platform } from "../support/synth";
+import { copyVars, type Json, platform, synthPlatform } from "../support/synth";
 
 const app = platform();
 const dev = app.stack("dev");
@@ -156,9 +156,28 @@ describe("application environments: the task", () => {
   const task = prod.resource("aws_ecs_task_definition");
   const container = containerOf(prod);
 
-  it("runs nginxdemos/hello from vars on port 80", () => {
-    expect(container.image).toBe("nginxdemos/hello:latest");
+  it("runs the sample from this account's Docker Hub cache in ECR, pinned by digest, on port 80", () => {
+    expect(container.image).toMatch(
+      /^\$\{data\.aws_caller_identity\.[\w-]+\.account_id\}\.dkr\.ecr\.eu-central-1\.\$\{data\.aws_partition\.[\w-]+\.dns_suffix\}\/docker-hub\/traefik\/whoami@sha256:[0-9a-f]{64}$/,
+    );
     expect(container.portMappings).toEqual([{ containerPort: 80, protocol: "tcp" }]);
+  });
+
+  it("runs as nobody with every capability dropped, binding port 80 through the unprivileged-port sysctl", () => {
+    expect(container.user).toBe("65534:65534");
+    expect(container.linuxParameters).toEqual({ capabilities: { drop: ["ALL"] } });
+    expect(container.systemControls).toEqual([{ namespace: "net.ipv4.ip_unprivileged_port_start", value: "80" }]);
+  });
+
+  it("sets no sysctl for a port above 1023, and refuses root", () => {
+    const vars = copyVars();
+    const service = vars.environments.prod.service;
+    if (!service) throw new Error("prod has no service");
+    service.containerPort = 8080;
+    const unprivileged = containerOf(synthPlatform(vars).stack("prod"));
+    expect(unprivileged.systemControls).toBeUndefined();
+    service.user = "0:0";
+    expect(() => synthPlatform(vars)).toThrow(/user 0:0 is root/);
   });
 
   it("is a Fargate task in the family and with the container name the deploy script uses", () => {
@@ -172,14 +191,25 @@ describe("application environments: the task", () => {
     expect(container.name).toBe("frontend");
   });
 
-  it("keeps the root filesystem read-only and unprivileged, with writable volumes only where nginx writes", () => {
-    expect(container).toMatchObject({ readonlyRootFilesystem: true, privileged: false });
-    expect(container.mountPoints.map((mount: Json) => mount.containerPath)).toEqual([
+  it("keeps the root filesystem read-only and unprivileged; the sample writes nothing, so no volume", () => {
+    expect(container).toMatchObject({ readonlyRootFilesystem: true, privileged: false, mountPoints: [] });
+    expect(task.volume ?? []).toEqual([]);
+  });
+
+  it("mounts a writable volume for each of service.writablePaths", () => {
+    const vars = copyVars();
+    const service = vars.environments.prod.service;
+    if (!service) throw new Error("prod has no service");
+    service.writablePaths = ["/var/cache/nginx", "/tmp"];
+    const stack = synthPlatform(vars).stack("prod");
+    expect(containerOf(stack).mountPoints.map((mount: Json) => mount.containerPath)).toEqual([
       "/var/cache/nginx",
-      "/run",
       "/tmp",
     ]);
-    expect(task.volume.map((volume: Json) => volume.name)).toEqual(["var-cache-nginx", "run", "tmp"]);
+    expect(stack.resource("aws_ecs_task_definition").volume.map((volume: Json) => volume.name)).toEqual([
+      "var-cache-nginx",
+      "tmp",
+    ]);
   });
 
   it("sends logs with awslogs to an encrypted log group kept for the environment's retention", () => {
@@ -199,13 +229,17 @@ describe("application environments: the task", () => {
     expect(task.execution_role_arn).not.toEqual(task.task_role_arn);
   });
 
-  it("lets the execution role pull only from the ECR repository and write only its log group", () => {
+  it("lets the execution role pull only from the ECR repository and the Docker Hub cache, and write only its log group", () => {
     const statements: Json[] = JSON.parse(prod.resource("aws_iam_role_policy").policy).Statement;
     const byId = Object.fromEntries(statements.map((statement) => [statement.Sid, statement]));
     expect(byId.EcrLogin).toMatchObject({ Action: "ecr:GetAuthorizationToken", Resource: "*" });
     expect(byId.PullFromTheServiceRepository.Resource).toMatch(/aws_ecr_repository.*arn/);
+    expect(byId.PullThroughTheDockerHubCache.Resource).toMatch(
+      /:ecr:eu-central-1:\$\{.*\}:repository\/docker-hub\/\*$/,
+    );
+    expect(byId.PullThroughTheDockerHubCache.Action).toContain("ecr:BatchImportUpstreamImage");
     expect(byId.WriteServiceLogs.Resource).toMatch(/aws_cloudwatch_log_group\..*\.arn\}:\*$/);
-    expect(statements).toHaveLength(3);
+    expect(statements).toHaveLength(4);
   });
 });
 

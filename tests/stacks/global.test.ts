@@ -13,28 +13,54 @@ describe("global: the frontend image repository", () => {
     expect(repository.image_scanning_configuration.scan_on_push).toBe(true);
   });
 
-  it("never lets a tag move to another image", () => {
-    expect(repository.image_tag_mutability).toBe("IMMUTABLE");
+  it("never lets a build tag move to another image; only deploy-service's deployed- markers move", () => {
+    expect(repository.image_tag_mutability).toBe("IMMUTABLE_WITH_EXCLUSION");
+    expect(repository.image_tag_mutability_exclusion_filter).toEqual([
+      { filter: "deployed-*", filter_type: "WILDCARD" },
+    ]);
   });
 
   it("encrypts images with KMS", () => {
     expect(repository.encryption_configuration[0].encryption_type).toBe("KMS");
   });
 
-  it("expires untagged images and keeps only the newest tagged ones", () => {
+  it("keeps every marked image first, then expires untagged images and all but the newest tagged ones", () => {
     const lifecycle = global.resource("aws_ecr_lifecycle_policy");
     expect(lifecycle.repository).toMatch(/aws_ecr_repository\..*\.name/);
     const rules = JSON.parse(lifecycle.policy).rules;
     expect(rules).toEqual([
       expect.objectContaining({
+        rulePriority: 1,
+        selection: expect.objectContaining({ tagStatus: "tagged", tagPrefixList: ["deployed-"] }),
+      }),
+      expect.objectContaining({
+        rulePriority: 2,
         selection: expect.objectContaining({ tagStatus: "untagged", countType: "sinceImagePushed", countNumber: 1 }),
         action: { type: "expire" },
       }),
       expect.objectContaining({
+        rulePriority: 3,
         selection: expect.objectContaining({ tagStatus: "any", countType: "imageCountMoreThan", countNumber: 50 }),
         action: { type: "expire" },
       }),
     ]);
+  });
+});
+
+describe("global: the Docker Hub pull-through cache", () => {
+  const global = platform().stack("global");
+
+  it("mirrors registry-1.docker.io under docker-hub/, signing in with the ecr-pullthroughcache/ secret", () => {
+    const rule = global.resource("aws_ecr_pull_through_cache_rule");
+    expect(rule).toMatchObject({ ecr_repository_prefix: "docker-hub", upstream_registry_url: "registry-1.docker.io" });
+    expect(rule.credential_arn).toMatch(/aws_secretsmanager_secret\.docker_hub_credential\.arn/);
+    expect(global.resource("aws_secretsmanager_secret", "docker_hub_credential").name).toBe(
+      "ecr-pullthroughcache/connected-express/docker-hub",
+    );
+  });
+
+  it("holds no credential in Terraform: the secret has no version (an admin fills it)", () => {
+    expect(global.json.resource.aws_secretsmanager_secret_version).toBeUndefined();
   });
 });
 

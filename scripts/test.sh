@@ -51,15 +51,18 @@ finish lint "Lint and format (Biome)" || failed=1
 finish vars "Rendered vars are current" || failed=1
 if ((failed)); then exit 1; fi
 
-# The policy gate and the scale suite run one process at a time each; alongside vitest they use
-# the moments its two workers leave a core idle (waiting for moto, ansible-lint, the JVM).
+# The tests that drive the Python and JVM tools (vitest's `tools` project, one worker), the policy
+# gate and the scale suite run one process at a time each; alongside the unit tests they use the
+# moments vitest's two workers leave a core idle (waiting for moto, a spawned CLI).
 mkdir -p reports
-rm -f reports/vitest.json reports/vitest-scale.json reports/vitest-hosts.json
+rm -f reports/vitest.json reports/vitest-tools.json reports/vitest-scale.json reports/vitest-hosts.json
+start tools pnpm -s test:tools --maxWorkers=1 --reporter=default --reporter=json --outputFile.json=reports/vitest-tools.json
 start policy pnpm -s policy
 start scale pnpm -s test:scale --reporter=default --reporter=json --outputFile.json=reports/vitest-scale.json
 
-step "Tests (vitest)"
+step "Tests (vitest, unit project)"
 pnpm -s test:unit --reporter=default --reporter=json --outputFile.json=reports/vitest.json || failed=1
+finish tools "Tests that drive ansible, checkov, Terraform and the Groovy compiler (vitest, tools project)" || failed=1
 finish policy "Policy gate (checkov + project rules over cdktf.out)" || failed=1
 finish scale "Scale: the whole toolchain at the VPC's full complement of environments (scratch copy)" || failed=1
 
@@ -79,7 +82,7 @@ fi
 if [[ -n "$hosts_skipped" ]]; then printf '\n%s\n' "$hosts_skipped"; fi
 node -e '
 const fs = require("node:fs");
-const reports = ["reports/vitest.json", "reports/vitest-scale.json", "reports/vitest-hosts.json"].filter((f) => fs.existsSync(f)).map((f) => JSON.parse(fs.readFileSync(f, "utf8")));
+const reports = ["reports/vitest.json", "reports/vitest-tools.json", "reports/vitest-scale.json", "reports/vitest-hosts.json"].filter((f) => fs.existsSync(f)).map((f) => JSON.parse(fs.readFileSync(f, "utf8")));
 const sum = (key) => reports.reduce((n, r) => n + r[key], 0);
 console.log(`\ntests: ${sum("numPassedTests")} passed, ${sum("numFailedTests")} failed`);
 '

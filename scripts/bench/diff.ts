@@ -10,6 +10,7 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { median } from "./measure";
 
 const root = resolve(import.meta.dirname, "../..");
 const { values } = parseArgs({
@@ -26,12 +27,6 @@ function seconds(args: string[], env: Record<string, string> = {}): number {
   const run = spawnSync(process.execPath, args, { cwd: root, encoding: "utf8", env: { ...process.env, ...env } });
   if (run.status !== 0) throw new Error(`${args.join(" ")} exited ${run.status}: ${run.stderr}`);
   return Number(process.hrtime.bigint() - started) / 1e9;
-}
-
-function median(samples: number[]): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 const outdir = mkdtempSync(join(tmpdir(), "bench-diff-"));

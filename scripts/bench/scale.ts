@@ -4,32 +4,18 @@
  * a scratch copy of the repository (scripts/scale/scratch.ts), median of --runs. Ratios are to the
  * 2-environment figure of the same command; the goal is at most N/2 for N environments.
  */
-import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { loadVars } from "../../config/load";
 import { runMain, UsageError } from "../../lib/cli";
 import { maxApplicationEnvironments, scratchCopy } from "../scale/scratch";
+import { measure as measureIn, median, type Sample } from "./measure";
 
 const root = resolve(import.meta.dirname, "../..");
 
-interface Sample {
-  readonly seconds: number;
-  readonly peakMiB: number;
-}
-
 function measure(dir: string, args: string[]): Sample {
-  const run = spawnSync("/usr/bin/time", ["-f", "%e %M", process.execPath, ...args], { cwd: dir, encoding: "utf8" });
-  if (run.status !== 0) throw new Error(`${args.join(" ")} failed in ${dir}: ${run.stderr.slice(-2000)}`);
-  const [seconds, kib] = run.stderr.trim().split("\n").at(-1)?.split(" ").map(Number) ?? [];
-  return { seconds, peakMiB: kib / 1024 };
+  return measureIn(dir, process.execPath, args);
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
 
 const COMMANDS: Record<string, string[]> = {
   "pnpm vars": ["--import", "tsx", "scripts/vars/cli.ts"],

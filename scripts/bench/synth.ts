@@ -6,9 +6,9 @@
  *   - tsx:     the same app run unbundled with node --import tsx;
  *   - barrel:  importing the @cdktf/provider-aws barrel alone (what the deep imports avoid).
  */
-import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { measure as measureIn, median } from "./measure";
 
 const root = resolve(import.meta.dirname, "../..");
 const { values } = parseArgs({ options: { runs: { type: "string", default: "5" } } });
@@ -18,26 +18,8 @@ if (!Number.isInteger(runs) || runs < 1) {
   process.exit(2);
 }
 
-interface Sample {
-  seconds: number;
-  peakMiB: number;
-}
-
-function measure(args: string[], env: Record<string, string> = {}): Sample {
-  const run = spawnSync("/usr/bin/time", ["-f", "%e %M", process.execPath, ...args], {
-    cwd: root,
-    encoding: "utf8",
-    env: { ...process.env, ...env },
-  });
-  if (run.status !== 0) throw new Error(`${args.join(" ")} failed: ${run.stderr}`);
-  const [seconds, kib] = run.stderr.trim().split("\n").at(-1)?.split(" ").map(Number) ?? [];
-  return { seconds, peakMiB: kib / 1024 };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+function measure(args: string[], env: Record<string, string> = {}) {
+  return measureIn(root, process.execPath, args, env);
 }
 
 const barrel = ["@cdktf", "provider-aws"].join("/");

@@ -125,6 +125,9 @@ const ManagementSchema = z.strictObject({
   }),
   /** Thresholds of the hosts' alarms (config/operations.ts). */
   alarms: ManagementAlarmsSchema.default(ManagementAlarmsSchema.parse({})),
+  /** Days Session Manager's session logs (every command typed on a host) are kept: a year, like
+   *  the other audit trails (CIS asks for at least 365). */
+  sessionLogRetentionDays: logRetentionDays.default(365),
 });
 
 /** Memory (MiB) Fargate accepts for each CPU size: 256 takes 512, 1024 or 2048; the others a range in 1 GiB steps. */

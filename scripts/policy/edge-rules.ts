@@ -1,7 +1,7 @@
 /**
  * Project rules for the edge, which checkov does not look at: the security headers of every HTTPS
- * listener, the rate limit and the credential redaction of every web ACL, and CAA records in
- * every hosted zone the stacks own.
+ * listener, the rate limit and the credential redaction of every web ACL, and CAA records and
+ * DNSSEC in every hosted zone the stacks own.
  */
 import { blocks, type Json, type Rule, resourcesOf, result } from "./rule-kit";
 
@@ -9,6 +9,10 @@ const ONE_YEAR_SECONDS = 31_536_000;
 
 /** The credential-carrying headers no WAF log may keep. */
 const CREDENTIAL_HEADERS = ["authorization", "cookie"];
+
+/** The name of the `<type>` resource a value references (`${<type>.<name>.<attribute>}`). */
+const referenceTo = (value: unknown, type: string) =>
+  new RegExp(`^\\$\\{${type}\\.([^.}]+)\\.[a-z_]+\\}$`).exec(String(value ?? ""))?.[1];
 
 /** The zone of a record: a reference to a zone resource of the same stack (`${aws_route53_zone.<name>.zone_id}`). */
 const zoneOf = (record: Json) => /\$\{aws_route53_zone\.([^.}]+)\.zone_id\}/.exec(String(record.zone_id))?.[1];
@@ -86,6 +90,64 @@ export const EDGE_RULES: readonly Rule[] = [
           address,
           ok,
           ok ? "CAA: Amazon only" : "no CAA record with issue and issuewild for Amazon only",
+        );
+      });
+    },
+  },
+  {
+    id: "CX_DNS_2",
+    title:
+      "Every hosted zone the stack owns signs with DNSSEC (an active KSK from an ECC_NIST_P256 key in us-east-1), and each delegation to it carries a DS record",
+    check: (stack) => {
+      const keys: Record<string, Json> = stack.resource?.aws_kms_key ?? {};
+      const records = resourcesOf(stack, "aws_route53_record").map(([, record]) => record);
+      return resourcesOf(stack, "aws_route53_zone").map(([address]) => {
+        const name = address.split(".")[1];
+        const ofZone = (body: Json) => referenceTo(body.hosted_zone_id, "aws_route53_zone") === name;
+        const ksks = resourcesOf(stack, "aws_route53_key_signing_key")
+          .filter(([, ksk]) => ofZone(ksk) && (ksk.status ?? "ACTIVE") === "ACTIVE")
+          .filter(([, ksk]) => {
+            const key = keys[referenceTo(ksk.key_management_service_arn, "aws_kms_key") ?? ""];
+            return (
+              key?.customer_master_key_spec === "ECC_NIST_P256" &&
+              key.key_usage === "SIGN_VERIFY" &&
+              key.region === "us-east-1"
+            );
+          })
+          .map(([kskAddress]) => kskAddress);
+        const signing = resourcesOf(stack, "aws_route53_hosted_zone_dnssec").filter(
+          ([, dnssec]) =>
+            ofZone(dnssec) &&
+            (dnssec.signing_status ?? "SIGNING") === "SIGNING" &&
+            blocks(dnssec.depends_on).some((dependency) => ksks.includes(String(dependency))),
+        );
+        const signingAddresses = signing.map(([signingAddress]) => signingAddress);
+        const delegations = records.filter(
+          (record) => record.type === "NS" && String(record.records).includes(`aws_route53_zone.${name}.name_servers`),
+        );
+        const unvouched = delegations.filter(
+          (delegation) =>
+            !records.some(
+              (record) =>
+                record.type === "DS" &&
+                record.zone_id === delegation.zone_id &&
+                record.name === delegation.name &&
+                blocks(record.records).some((value) => ksks.some((ksk) => String(value) === `\${${ksk}.ds_record}`)) &&
+                blocks(record.depends_on).some((dependency) => signingAddresses.includes(String(dependency))),
+            ),
+        );
+        const problems = [
+          ksks.length === 0
+            ? "no active key-signing key from an ECC_NIST_P256 SIGN_VERIFY key in us-east-1"
+            : undefined,
+          signing.length === 0 ? "no DNSSEC signing that waits for its key-signing key" : undefined,
+          ...unvouched.map((record) => `the delegation ${record.name} has no DS record written after signing`),
+        ].filter((problem) => problem !== undefined);
+        return result(
+          "CX_DNS_2",
+          address,
+          problems.length === 0,
+          problems.length === 0 ? "signed, delegations vouched for" : problems.join("; "),
         );
       });
     },

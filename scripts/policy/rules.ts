@@ -5,6 +5,7 @@
  */
 
 import { EDGE_RULES } from "./edge-rules";
+import { HOST_RULES } from "./host-rules";
 import { NETWORK_RULES } from "./network-rules";
 import { blocks, type Json, type Rule, type RuleResult, resourcesOf, result } from "./rule-kit";
 import { WORKLOAD_RULES } from "./workload-rules";
@@ -34,6 +35,7 @@ export const ALLOWED_TLS_POLICY = /^ELBSecurityPolicy-TLS13-1-(2-Res|3)(-FIPS)?(
 export const RULES: readonly Rule[] = [
   ...EDGE_RULES,
   ...NETWORK_RULES,
+  ...HOST_RULES,
   ...WORKLOAD_RULES,
   {
     id: "CX_ECS_1",

@@ -8,7 +8,8 @@
  *   security      ingress widens or opens to the internet, an IAM statement gains actions or
  *                 resources, encryption, TLS or privacy settings weaken;
  *   availability  a zero-downtime setting of an ECS service or its target group gets weaker (the
- *                 rules of scripts/review/zero-downtime.ts, the ones the stack tests hold).
+ *                 rules of scripts/review/zero-downtime.ts, the ones the stack tests hold), or a
+ *                 zone stops signing (DNSSEC) while its parent may still publish its DS record.
  * The same functions judge `pnpm diff` (synthesized arguments) and `pnpm plan-summary` (planned values).
  */
 import { ALLOWED_TLS_POLICY } from "../policy/rules";
@@ -65,7 +66,7 @@ export function sortHazards(hazards: Iterable<Hazard>): Hazard[] {
   return [...new Set(hazards)].sort((a, b) => HAZARDS.indexOf(a) - HAZARDS.indexOf(b));
 }
 
-/** Every finding for one resource change except `availability` (a property of a whole stack). */
+/** Every finding for one resource change; `availability` only for DNSSEC (the ECS rules judge a whole stack). */
 export function resourceFindings(facts: ResourceFacts): Finding[] {
   const findings: Finding[] = [];
   if (facts.action === "delete") findings.push({ hazard: "destroy", reason: "destroyed" });
@@ -82,7 +83,32 @@ export function resourceFindings(facts: ResourceFacts): Finding[] {
     findings.push({ hazard: "data-loss", reason: `${stateful}${guarded}` });
   }
   for (const reason of securityReasons(facts)) findings.push({ hazard: "security", reason });
+  for (const reason of dnssecReasons(facts)) findings.push({ hazard: "availability", reason });
   return findings;
+}
+
+/** What stops a zone's DNSSEC: its key-signing key or its signing going, or either switched off. */
+const DNSSEC_STOPS: Readonly<Record<string, { attribute: string; off: string }>> = {
+  aws_route53_key_signing_key: { attribute: "status", off: "INACTIVE" },
+  aws_route53_hosted_zone_dnssec: { attribute: "signing_status", off: "NOT_SIGNING" },
+};
+
+/**
+ * A zone that stops signing while its parent (or the registrar, for the apex) still publishes its DS
+ * record, or while resolvers still cache it, fails validation: every name in it stops resolving for
+ * validating resolvers. The safe order is the DS first, its TTL, then the signing (docs/runbook.md#dnssec).
+ */
+function dnssecReasons(facts: ResourceFacts): string[] {
+  const stop = DNSSEC_STOPS[facts.type];
+  if (!stop) return [];
+  const switchedOff =
+    facts.action === "update" &&
+    facts.before?.[stop.attribute] !== stop.off &&
+    facts.after?.[stop.attribute] === stop.off;
+  if (facts.action !== "delete" && facts.action !== "replace" && !switchedOff) return [];
+  return [
+    "the zone stops signing (DNSSEC): while a DS record for it is published or cached, validating resolvers refuse every name in it; remove the DS first and wait its TTL (docs/runbook.md#dnssec)",
+  ];
 }
 
 /** Changes of an S3 backend that point Terraform at another state (or none). */

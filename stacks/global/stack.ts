@@ -2,19 +2,23 @@
  * global: what every environment shares. The images (./images.ts: the frontend's ECR repository,
  * scanned on push, immutable build tags, old builds expired but never one an environment runs; the
  * Docker Hub pull-through cache) and the DNS: one hosted zone per environment
- * (`mgmt.`, `dev.`, `prod.<domain>`), delegated from the apex zone, so each environment owns its records.
+ * (`mgmt.`, `dev.`, `prod.<domain>`), delegated from the apex zone, so each environment owns its records;
+ * the apex and every environment zone signed with DNSSEC, each child vouched for by a DS record (./dnssec.ts).
  */
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { DataAwsRoute53Zone } from "@cdktf/provider-aws/lib/data-aws-route53-zone";
 import type { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { Route53Zone } from "@cdktf/provider-aws/lib/route53-zone";
 import type { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import type { Vars } from "../../config/schema";
 import { zoneName } from "../../lib/naming";
 import { AccessLogsBucket, accessLogsBucketPrefix } from "../constructs/access-logs-bucket";
 import { LayerStack } from "../layer-stack";
+import { DNSSEC_KSK_NAME, delegationSigner, dnssecKey, signZone } from "./dnssec";
 import { dockerHubCache, frontendRepository } from "./images";
 
 export interface GlobalStackProps {
@@ -40,7 +44,16 @@ export class GlobalStack extends LayerStack {
     this.repository = frontendRepository(this, props.vars);
     dockerHubCache(this, props.vars);
 
+    const partition = new DataAwsPartition(this, "partition").partition;
+    const accountId = new DataAwsCallerIdentity(this, "account").accountId;
+    // DNSSEC: every zone below is signed with a key-signing key from this one us-east-1 key.
+    const signingKey = dnssecKey(this, "dnssec_key", { partition, accountId });
+    const sign = (id: string, zoneId: string) =>
+      signZone(this, id, { zoneId, keyArn: signingKey.arn, keyName: DNSSEC_KSK_NAME });
+
     // The apex zone is the registrar's delegation target: looked up by default, created if vars say so.
+    // Either way it is in this account, and signed from here: the registrar's DS record for it is the
+    // one manual step of the chain of trust (docs/runbook.md#dnssec), these outputs give its values.
     let apexZoneId: string;
     if (props.vars.dns.createApexZone) {
       apexZoneId = new Route53Zone(this, "apex_zone", { name: props.vars.domain }).zoneId;
@@ -48,6 +61,16 @@ export class GlobalStack extends LayerStack {
     } else {
       apexZoneId = new DataAwsRoute53Zone(this, "apex_zone", { name: props.vars.domain, privateZone: false }).zoneId;
     }
+    const apex = sign("apex_zone", apexZoneId);
+    new TerraformOutput(this, "apex_zone_id", { value: apexZoneId });
+    new TerraformOutput(this, "apex_ds_record", {
+      value: apex.keySigningKey.dsRecord,
+      description: "The DS record to give the registrar for the apex (key tag, algorithm, digest type, digest)",
+    });
+    new TerraformOutput(this, "apex_ksk_public_key", {
+      value: apex.keySigningKey.publicKey,
+      description: "The apex KSK's public key (flags 257, algorithm 13), for registrars that take the key",
+    });
 
     const zones: Record<string, EnvironmentZone> = {};
     for (const environment of Object.keys(props.vars.environments)) {
@@ -64,6 +87,12 @@ export class GlobalStack extends LayerStack {
         records: zone.nameServers,
       });
       amazonOnlyCaa(this, `${environment}_zone_caa`, zone.zoneId, name);
+      // Signed, and vouched for by a DS record in the apex once it signs.
+      delegationSigner(this, `${environment}_zone`, {
+        parentZoneId: apexZoneId,
+        name,
+        child: sign(`${environment}_zone`, zone.zoneId),
+      });
       zones[environment] = { zoneId: zone.zoneId, name };
     }
     this.zones = zones;
@@ -71,7 +100,7 @@ export class GlobalStack extends LayerStack {
     this.accessLogsBucket = new AccessLogsBucket(this, "access_logs", {
       namePrefix: accessLogsBucketPrefix(props.vars.project),
       region: props.vars.region,
-      accountId: new DataAwsCallerIdentity(this, "account").accountId,
+      accountId,
     }).bucket;
   }
 }

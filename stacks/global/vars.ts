@@ -140,7 +140,8 @@ export const vars: Vars = {
           "systemCheckMinutes": 2,
           "instanceCheckMinutes": 5,
           "jenkinsUnhealthyMinutes": 5
-        }
+        },
+        "sessionLogRetentionDays": 365
       },
       "notifications": {}
     },

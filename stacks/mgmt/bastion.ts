@@ -1,18 +1,20 @@
 /**
  * Bastion: the one SSH entry point. A hardened host in a public subnet behind an Elastic IP,
- * SSH only from the admin networks, and Session Manager (SSM) as the alternative to SSH.
+ * SSH only from the admin networks, and Session Manager (SSM) as the alternative to SSH: the
+ * interface endpoints' security group admits the bastion's, since its public subnet is not admitted.
  */
 import { Eip } from "@cdktf/provider-aws/lib/eip";
 import { Construct } from "constructs";
-import { allowTcpInFromNetworks, allowTcpOut } from "../constructs/security-rules";
+import { allowTcpIn, allowTcpInFromNetworks, allowTcpOut } from "../constructs/security-rules";
 import { HardenedInstance, type HostPlacementProps, placementOf } from "./hardened-instance";
 
 /** `subnetId` is a public subnet (routed to the internet gateway). */
 export interface BastionProps extends HostPlacementProps {
   /** Networks allowed to SSH in; never 0.0.0.0/0. */
   readonly adminCidrs: readonly string[];
-  /** ARN partition (aws, aws-cn ...) for the SSM managed policy. */
-  readonly partition: string;
+  /** The interface endpoints' security group (network layer). With private DNS the SSM names resolve
+   *  to the endpoints inside the VPC, so the agent reaches SSM only if this group admits the bastion. */
+  readonly endpointSecurityGroupId: string;
 }
 
 const OPEN_INTERNET = ["0.0.0.0/0", "::/0"];
@@ -28,13 +30,10 @@ export class Bastion extends Construct {
     if (open.length > 0) {
       throw new Error(`Bastion: adminCidrs must not contain ${open.join(", ")}; list your office or VPN ranges`);
     }
-    const { partition } = props;
-
     this.host = new HardenedInstance(this, "host", {
       ...placementOf(props),
       securityGroupDescription: "Bastion: SSH from the admin networks only",
-      // Session Manager: a shell without port 22, logged by CloudTrail.
-      managedPolicyArns: [`arn:${partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`],
+      // The SSM agent's own, scoped policy comes from SessionManager (not AmazonSSMManagedInstanceCore).
     });
     const groupId = this.host.securityGroup.id;
 
@@ -44,7 +43,14 @@ export class Bastion extends Construct {
       cidrs: props.adminCidrs,
       describe: (from) => `SSH from admin network ${from}`,
     });
-    // The SSM agent and apt reach AWS endpoints and mirrors over HTTPS; Debian mirrors may use HTTP.
+    // The endpoints admit private subnets, not the bastion's public one: this rule lets its SSM agent in.
+    allowTcpIn(this, "endpoints_https_from_bastion", {
+      securityGroupId: props.endpointSecurityGroupId,
+      port: 443,
+      peerSecurityGroupId: groupId,
+      description: "HTTPS from the bastion (SSM agent, Session Manager, session logs)",
+    });
+    // AWS APIs without an endpoint and package mirrors over HTTPS; Debian mirrors may use HTTP.
     allowTcpOut(this, "https_out", {
       securityGroupId: groupId,
       port: 443,

@@ -39,6 +39,7 @@ import { type DeployTarget, JenkinsRolePolicy } from "./jenkins-role";
 import { JenkinsServer } from "./jenkins-server";
 import { TerraformPlanRole } from "./plan-role";
 import { PlatformAlarms } from "./platform-alarms";
+import { SessionManager } from "./session-manager";
 
 /** `environment` is the one that declares `management`. */
 export type ManagementStackProps = EnvironmentStackProps;
@@ -111,6 +112,7 @@ export class ManagementStack extends LayerStack {
       subnetId: subnets.byZone[availabilityZone].publicSubnetId,
       instanceType: settings.bastion.instanceType,
       adminCidrs: vars.adminCidrs,
+      endpointSecurityGroupId: network.endpointSecurityGroupId,
     });
 
     this.jenkins = new JenkinsServer(this, "jenkins", {
@@ -125,6 +127,17 @@ export class ManagementStack extends LayerStack {
       accountId: account.accountId,
       region: vars.region,
       protectDataVolume: vars.environments[environment].deletionProtection,
+    });
+
+    // Both hosts' SSM agents: scoped policy, sessions logged and encrypted (Jenkins, in a private
+    // subnet, reaches the endpoints through the rule for mgmt's private subnets).
+    new SessionManager(this, "session_manager", {
+      logGroupName: `/${vars.project}/session-manager`,
+      retentionDays: settings.sessionLogRetentionDays,
+      region: vars.region,
+      partition,
+      accountId: account.accountId,
+      hostRoles: { bastion: this.bastion.host.role.name, jenkins: this.jenkins.host.role.name },
     });
 
     const stateKeyPrefix = `${vars.project}/`;

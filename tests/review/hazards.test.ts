@@ -165,6 +165,22 @@ describe("hazard: availability (the zero-downtime rules of the stack tests)", ()
     expect(changeOf(dev, `aws_lb_target_group.${group}`)?.hazards).toEqual(["availability"]);
   });
 
+  it("names a zone that stops signing (DNSSEC) while its DS may still be published, and not the DS record's removal", () => {
+    const base = realStacks();
+    const head = realStacks();
+    head.global.resource.aws_route53_hosted_zone_dnssec.prod_zone_dnssec.signing_status = "NOT_SIGNING";
+    delete head.global.resource.aws_route53_key_signing_key.dev_zone_ksk;
+    delete head.global.resource.aws_route53_record.mgmt_zone_ds;
+    const global = stackOf(diffStacks(base, head), "global");
+
+    expect(changeOf(global, "aws_route53_hosted_zone_dnssec.prod_zone_dnssec")?.hazards).toEqual(["availability"]);
+    expect(reasonsOf(global, "aws_route53_hosted_zone_dnssec.prod_zone_dnssec", "availability")[0]).toMatch(
+      /remove the DS first and wait its TTL/,
+    );
+    expect(changeOf(global, "aws_route53_key_signing_key.dev_zone_ksk")?.hazards).toEqual(["destroy", "availability"]);
+    expect(changeOf(global, "aws_route53_record.mgmt_zone_ds")?.hazards).toEqual(["destroy"]);
+  });
+
   it("names nothing when a zero-downtime setting gets stronger", () => {
     const base = realStacks();
     const head = realStacks();

@@ -22,10 +22,11 @@ interface Scenario {
 // access (each stack's lock object).
 const jenkinsPolicy = (change: string) =>
   /^changed mgmt: aws_iam_role_policy\.(jenkins_role_policy|terraform_plan_role_state_access)_/.test(change);
-/** What removing `dev` may remove: dev's own stack, its zone and delegation, its subnets and associations,
- *  its network ACL and the endpoints' rule that admits its private subnets. */
+/** What removing `dev` may remove: dev's own stack, its zone, delegation and DNSSEC (key-signing key,
+ *  signing, DS record), its subnets and associations, its network ACL and the endpoints' rule that
+ *  admits its private subnets. */
 const devOwned = (change: string) =>
-  /^removed (dev: |global: aws_route53_(zone|record)\.dev_zone|network: aws_(subnet|route_table_association)\.network_dev_|network: aws_network_acl\.network_acls_dev_|network: aws_vpc_security_group_ingress_rule\.endpoints_ingress_443_from_dev_private_)/.test(
+  /^removed (dev: |global: aws_route53_(zone|record|key_signing_key|hosted_zone_dnssec)\.dev_zone|network: aws_(subnet|route_table_association)\.network_dev_|network: aws_network_acl\.network_acls_dev_|network: aws_vpc_security_group_ingress_rule\.endpoints_ingress_443_from_dev_private_)/.test(
     change,
   );
 // Adding a zone extends what spans every zone: load balancers and services get its subnet, the S3

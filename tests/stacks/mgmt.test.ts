@@ -221,12 +221,10 @@ describe("mgmt: the hosts", () => {
   it("gives the bastion a fixed Elastic IP and Session Manager access as an alternative to SSH", () => {
     expect(mgmt.resource("aws_eip").instance).toBe(`${address(mgmt, "aws_instance", "bastion/host/instance")}id}`);
     const bastionRole = address(mgmt, "aws_iam_role", "bastion/host/role");
-    const attachments = mgmt
-      .resourceList("aws_iam_role_policy_attachment")
-      .filter((a) => a.role === `${bastionRole}name}`);
-    expect(attachments.map((a) => a.policy_arn)).toEqual([
-      expect.stringMatching(/:iam::aws:policy\/AmazonSSMManagedInstanceCore$/),
-    ]);
+    // The SSM agent's scoped policy, not AmazonSSMManagedInstanceCore (mgmt-session-manager.test.ts).
+    expect(mgmt.resource("aws_iam_role_policy", "session_manager/agent_policy_bastion").role).toBe(
+      `${bastionRole}name}`,
+    );
   });
 
   it("names the mgmt records after the zone: bastion to its Elastic IP", () => {

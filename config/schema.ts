@@ -43,6 +43,23 @@ export const CommonSchema = z.strictObject({
   region: z.string().regex(AWS_REGION, "use an AWS region name such as eu-central-1"),
   domain: z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, "use a DNS name such as connected.express"),
   stateBucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "use a valid S3 bucket name"),
+  /** The IAM roles that run `terraform apply` (names, with their path if any; `*` matches within a
+   *  name). With the plan role (`<project>-terraform-plan`), they are the only principals the state
+   *  bucket's policy and the state key's policy let read and write state (pipelines/src/state). */
+  terraformRoles: z
+    .array(
+      z
+        .string()
+        .regex(
+          /^([\w+=,.@*-]+\/)*[\w+=,.@*-]{1,64}$/,
+          "use an IAM role name, with its path if it has one (aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_Admin_*)",
+        )
+        .refine((role) => /[\w+=,.@-]{3}/.test(role.split("/").at(-1) ?? ""), {
+          message:
+            "the name must keep at least 3 literal characters: a bare `*` would let every role of the account at the state",
+        }),
+    )
+    .min(1, "list the role(s) that run terraform apply: without one, nobody could apply"),
   adminCidrs: z.array(cidr).min(1, "list at least one admin network"),
   /** Sorted by key, so that reordering them in the file changes nothing downstream. */
   tags: z
@@ -123,6 +140,23 @@ const ManagementSchema = z.strictObject({
     pollSchedule: z.string().default("H/5 * * * *"),
     slackChannel: z.string().default("#deployments"),
   }),
+  /** The Jenkins build agent: runs every build (the controller runs none), pushes images and
+   *  deploys to environments without approval (stacks/mgmt/jenkins-role.ts). Image builds need the
+   *  memory and the disk. */
+  buildAgent: z
+    .strictObject({
+      instanceType: z.string().default("t3.large"),
+      /** Images, layers and the build cache: at least the AMI's own 8 GiB. */
+      rootVolumeGiB: positiveInt.min(8).default(40),
+    })
+    .default({ instanceType: "t3.large", rootVolumeGiB: 40 }),
+  /** The Jenkins deploy agents, one per environment with approval: deploy-service only. */
+  deployAgent: z
+    .strictObject({
+      instanceType: z.string().default("t3.small"),
+      rootVolumeGiB: positiveInt.min(8).default(16),
+    })
+    .default({ instanceType: "t3.small", rootVolumeGiB: 16 }),
   /** Thresholds of the hosts' alarms (config/operations.ts). */
   alarms: ManagementAlarmsSchema.default(ManagementAlarmsSchema.parse({})),
   /** Days Session Manager's session logs (every command typed on a host) are kept: a year, like

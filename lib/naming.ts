@@ -44,6 +44,21 @@ export function terraformPlanRoleName(vars: NamingVars): string {
   return `${vars.project}-terraform-plan`;
 }
 
+/** The customer-managed KMS key of the Terraform state bucket (made by bootstrap-state; the plan role decrypts with it). */
+export function stateKeyAlias(vars: NamingVars): string {
+  return `alias/${vars.project}-terraform-state`;
+}
+
+/** The Jenkins build agent host (`<project>-jenkins-build-agent`): builds, and deploys where no approval is needed. */
+export function buildAgentName(vars: NamingVars): string {
+  return `${vars.project}-jenkins-build-agent`;
+}
+
+/** The Jenkins deploy agent host of an environment with approval (`<project>-jenkins-deploy-<env>`). */
+export function deployAgentName(vars: NamingVars, environment: string): string {
+  return `${vars.project}-jenkins-deploy-${environment}`;
+}
+
 /** The alarms that guard each rollout of a service (ECS deployment alarms with rollback). */
 export const DEPLOYMENT_ALARM_KINDS = [
   "target-5xx-rate",

@@ -37,6 +37,11 @@ function worstCaseValues(vars: Vars, stack: TerraformJson): [RegExp, (match: str
       (_, name) =>
         `arn:${partition}:logs:${vars.region}:${account}:log-group:${logGroups[name]?.name ?? "x".repeat(512)}`,
     ],
+    // A key's id is a UUID (36 characters); multi-Region keys prefix it with `mrk-`.
+    [
+      /\$\{aws_kms_key\.[^.}]+\.arn\}/g,
+      () => `arn:${partition}:kms:${vars.region}:${account}:key/mrk-${"x".repeat(32)}`,
+    ],
     [/\$\{data\.aws_caller_identity\.[^}]+\.account_id\}/g, () => account],
     [/\$\{data\.aws_partition\.[^}]+\.partition\}/g, () => partition],
     [
@@ -84,4 +89,32 @@ export function policySizes(stacks: Record<string, TerraformJson>, vars: Vars): 
     }
   }
   return sizes.sort((a, b) => b.characters / b.limit - a.characters / a.limit);
+}
+
+/**
+ * `vars` with no environment asking for approval: every application environment is then the build
+ * agent's to deploy, and its policy (one rollout statement per environment) at its largest. Deploy
+ * agents' policies name one environment each and do not grow with the count.
+ */
+export function withoutApprovals(vars: Vars): Vars {
+  const copy = structuredClone(vars);
+  for (const environment of Object.values(copy.environments)) {
+    if (environment.service) environment.service.delivery.approval = false;
+  }
+  return copy;
+}
+
+/** AWS's default quota of managed policies attached to one role (adjustable up to 20). */
+export const MANAGED_POLICIES_PER_ROLE = 10;
+
+/** How many managed policies each role of each stack has attached, by `<stack>: <role reference>`. */
+export function managedPolicyCounts(stacks: Record<string, TerraformJson>): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const [stack, json] of Object.entries(stacks)) {
+    for (const attachment of Object.values<TerraformJson>(json.resource?.aws_iam_role_policy_attachment ?? {})) {
+      const key = `${stack}: ${attachment.role}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+  }
+  return counts;
 }

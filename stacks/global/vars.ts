@@ -15,6 +15,9 @@ export const vars: Vars = {
   "region": "eu-central-1",
   "domain": "connected.express",
   "stateBucket": "connected-express-terraform-state",
+  "terraformRoles": [
+    "aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_AdministratorAccess_*"
+  ],
   "adminCidrs": [
     "203.0.113.0/24"
   ],
@@ -135,6 +138,14 @@ export const vars: Vars = {
           "frontendBranch": "master",
           "pollSchedule": "H/5 * * * *",
           "slackChannel": "#deployments"
+        },
+        "buildAgent": {
+          "instanceType": "t3.large",
+          "rootVolumeGiB": 40
+        },
+        "deployAgent": {
+          "instanceType": "t3.small",
+          "rootVolumeGiB": 16
         },
         "alarms": {
           "systemCheckMinutes": 2,

@@ -1,20 +1,64 @@
 /**
  * TerraformPlanRole: the role `terraform plan` runs as in the infrastructure job (pipelines/
- * infrastructure/Jenkinsfile). Only the Jenkins instance role may assume it. It reads everything
- * (the AWS-managed ReadOnlyAccess: a plan refreshes every resource of every stack), reads the
- * platform's Terraform state, and writes nothing but the S3 lock objects (`<state key>.tflock`)
- * that `use_lockfile` puts while a plan runs and deletes after it.
+ * infrastructure/Jenkinsfile), which runs on the build agent. Only the build agent's instance role
+ * may assume it. It reads everything (the AWS-managed ReadOnlyAccess: a plan refreshes every
+ * resource of every stack), reads the platform's Terraform state (decrypting it with the state key
+ * through S3), and writes nothing but the S3 lock objects (`<state key>.tflock`) that `use_lockfile`
+ * puts while a plan runs and deletes after it. It is one of the roles the state bucket's policy and
+ * the state key's policy let at the state (pipelines/src/state/bootstrap.ts); no Jenkins host's own
+ * role is.
  */
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { Construct } from "constructs";
-import { type PolicyStatement, readStateStatements, type StateLocation } from "./jenkins-role";
+import type { AccountScope, PolicyStatement } from "./jenkins-role";
+
+/** Where the platform's Terraform state lives, and the key that encrypts it. */
+export interface StateLocation extends AccountScope {
+  readonly stateBucket: string;
+  /** The platform's folder in the bucket, e.g. `connected-express/`. */
+  readonly stateKeyPrefix: string;
+  /** Alias of the state bucket's KMS key (`alias/<project>-terraform-state`, made by bootstrap-state). */
+  readonly stateKeyAlias: string;
+}
+
+/** List and read the objects under `stateKeyPrefix` in the state bucket (nothing else there), and
+ *  decrypt them: the state key, found by its alias, only through S3 in the stack's region. */
+export function readStateStatements(location: StateLocation): PolicyStatement[] {
+  const { partition, region, accountId, stateBucket, stateKeyPrefix, stateKeyAlias } = location;
+  if (!stateKeyPrefix.endsWith("/")) {
+    throw new Error(`stateKeyPrefix "${stateKeyPrefix}" must end with "/" to stay inside one folder`);
+  }
+  const bucket = `arn:${partition}:s3:::${stateBucket}`;
+  return [
+    {
+      Sid: "ListPlatformState",
+      Effect: "Allow",
+      Action: ["s3:ListBucket"],
+      Resource: [bucket],
+      Condition: { StringLike: { "s3:prefix": [`${stateKeyPrefix}*`] } },
+    },
+    { Sid: "ReadPlatformState", Effect: "Allow", Action: ["s3:GetObject"], Resource: [`${bucket}/${stateKeyPrefix}*`] },
+    {
+      // The key's id is bootstrap-state's, not Terraform's: the alias names it. GenerateDataKey
+      // encrypts the lock objects (the bucket's default encryption).
+      Sid: "UseStateKeyThroughS3",
+      Effect: "Allow",
+      Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+      Resource: [`arn:${partition}:kms:${region}:${accountId}:key/*`],
+      Condition: {
+        "ForAnyValue:StringEquals": { "kms:ResourceAliases": [stateKeyAlias] },
+        StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` },
+      },
+    },
+  ];
+}
 
 export interface TerraformPlanRoleProps extends StateLocation {
   /** Name of the role, e.g. connected-express-terraform-plan (lib/naming.ts). */
   readonly name: string;
-  /** ARN of the one role that may assume this one: the Jenkins instance role. */
+  /** ARN of the one role that may assume this one: the Jenkins build agent's instance role. */
   readonly trustedRoleArn: string;
   /** Every stack's state key (`<project>/<stack>/terraform.tfstate`): the plan may put and delete
    *  `<key>.tflock` of these and write nothing else. */

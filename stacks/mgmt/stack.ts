@@ -1,26 +1,30 @@
 /**
  * mgmt: the management layer. A bastion (the SSH entry point, Session Manager as the
- * alternative), the Jenkins server in a private subnet with JENKINS_HOME on its own
- * snapshotted volume, Jenkins' least-privilege role to push images and deploy, the ALB that
- * serves https://jenkins.<mgmt zone>/ to the admin networks, the read-only role Jenkins plans
- * every stack with, the mgmt records, and the outputs the Ansible inventory reads. Operations for
- * the hosts and the account: the mgmt alarm topic (on to Slack), both hosts' alarms with automatic
- * recovery, the monthly budget, the state bucket's and the NAT gateways' alarms. Network and zone
+ * alternative), the Jenkins controller in a private subnet with JENKINS_HOME on its own
+ * snapshotted volume and a role that may deploy, push and read nothing; its build agent (builds,
+ * pushes, deploys where no approval is needed) and one deploy agent per environment with approval,
+ * each role limited to that (jenkins-role.ts); the ALB that serves https://jenkins.<mgmt zone>/ to
+ * the admin networks, the read-only role the build agent plans every stack with, the mgmt records,
+ * and the outputs the Ansible inventory reads. Operations for the hosts and the account: the mgmt
+ * alarm topic (on to Slack), the bastion's and the controller's alarms with automatic recovery, the monthly budget, the state bucket's and the NAT gateways' alarms. Network and zone
  * come from the other stacks' state.
  */
 import { DataAwsAmi } from "@cdktf/provider-aws/lib/data-aws-ami";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
-import { TerraformOutput } from "cdktf";
+import { Fn, TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import { slackRouteOf } from "../../config/operations";
 import { applicationEnvironmentNames, stackOrder } from "../../config/roles";
 import type { ManagementVars, Vars } from "../../config/schema";
 import {
   alarmTopicName,
+  buildAgentName,
   clusterName,
+  deployAgentName,
   jenkinsUrl,
+  stateKeyAlias,
   taskExecutionRoleName,
   taskFamily,
   taskRoleName,
@@ -35,7 +39,8 @@ import { Bastion } from "./bastion";
 import { EbsKey } from "./ebs-key";
 import { HostAlarms } from "./host-alarms";
 import { JenkinsAccess } from "./jenkins-access";
-import { type DeployTarget, JenkinsRolePolicy } from "./jenkins-role";
+import { JenkinsAgent } from "./jenkins-agent";
+import { buildAgentPolicies, type DeployTarget, deployAgentStatements } from "./jenkins-role";
 import { JenkinsServer } from "./jenkins-server";
 import { TerraformPlanRole } from "./plan-role";
 import { PlatformAlarms } from "./platform-alarms";
@@ -44,15 +49,24 @@ import { SessionManager } from "./session-manager";
 /** `environment` is the one that declares `management`. */
 export type ManagementStackProps = EnvironmentStackProps;
 
-/** Every environment that runs a service: Jenkins deploys to each. */
-function deployTargets(vars: Vars): DeployTarget[] {
+/** Every environment that runs a service, with whether a person approves its deploys: the build
+ *  agent deploys to those without approval, a deploy agent of its own to each of the others. */
+function deployTargets(vars: Vars): (DeployTarget & { approval: boolean })[] {
   return applicationEnvironmentNames(vars).map((environment) => {
-    const service = String(vars.environments[environment].service?.name);
+    const service = vars.environments[environment].service;
+    const name = String(service?.name);
+    const source = service?.delivery.promoteFrom;
+    const sourceService = source ? vars.environments[source]?.service?.name : undefined;
     return {
+      environment,
+      approval: service?.delivery.approval === true,
       cluster: clusterName(vars, environment),
-      service,
-      taskFamily: taskFamily(vars, environment, service),
-      passRoles: [taskExecutionRoleName(vars, environment), taskRoleName(vars, environment, service)],
+      service: name,
+      taskFamily: taskFamily(vars, environment, name),
+      passRoles: [taskExecutionRoleName(vars, environment), taskRoleName(vars, environment, name)],
+      ...(source && sourceService
+        ? { promotionSource: { cluster: clusterName(vars, source), service: sourceService } }
+        : {}),
     };
   });
 }
@@ -61,6 +75,9 @@ export class ManagementStack extends LayerStack {
   readonly bastion: Bastion;
   readonly jenkins: JenkinsServer;
   readonly jenkinsAccess: JenkinsAccess;
+  readonly buildAgent: JenkinsAgent;
+  /** By environment: one for each environment with `approval: true`. */
+  readonly deployAgents: Record<string, JenkinsAgent> = {};
 
   constructor(scope: Construct, id: string, props: ManagementStackProps) {
     super(scope, id, { vars: props.vars, environment: props.environment });
@@ -132,6 +149,7 @@ export class ManagementStack extends LayerStack {
     // Both hosts' SSM agents: scoped policy, sessions logged and encrypted (Jenkins, in a private
     // subnet, reaches the endpoints through the rule for mgmt's private subnets).
     new SessionManager(this, "session_manager", {
+      policyName: this.name("ssm-agent"),
       logGroupName: `/${vars.project}/session-manager`,
       retentionDays: settings.sessionLogRetentionDays,
       region: vars.region,
@@ -140,27 +158,71 @@ export class ManagementStack extends LayerStack {
       hostRoles: { bastion: this.bastion.host.role.name, jenkins: this.jenkins.host.role.name },
     });
 
+    // The controller's role gets no policy of its own: builds and deploys run on the agents, each
+    // with its own role (jenkins-role.ts). Both kinds sit beside it in the private subnet.
+    const accountScope = { partition, region: vars.region, accountId: account.accountId };
+    const targets = deployTargets(vars);
+    const agentHost = (name: string, sizes: { instanceType: string; rootVolumeGiB: number }) => ({
+      ...host,
+      name,
+      subnetId: subnets.byZone[availabilityZone].privateSubnetId,
+      instanceType: sizes.instanceType,
+      rootVolumeGiB: sizes.rootVolumeGiB,
+      controllerSecurityGroupId: this.jenkins.host.securityGroup.id,
+    });
+    this.buildAgent = new JenkinsAgent(this, "jenkins_build_agent", {
+      ...agentHost(buildAgentName(vars), settings.buildAgent),
+      purpose: "Jenkins build agent",
+    });
+
     const stateKeyPrefix = `${vars.project}/`;
     const planRole = new TerraformPlanRole(this, "terraform_plan_role", {
       name: terraformPlanRoleName(vars),
-      trustedRoleArn: this.jenkins.host.role.arn,
-      partition,
+      // The infrastructure job's pull-request builds run on the build agent.
+      trustedRoleArn: this.buildAgent.host.role.arn,
+      ...accountScope,
       stateBucket: vars.stateBucket,
       stateKeyPrefix,
+      stateKeyAlias: stateKeyAlias(vars),
       stateKeys: stackOrder(vars).map((stack) => stateKey(vars, stack)),
     });
 
-    new JenkinsRolePolicy(this, "jenkins_role_policy", {
-      role: this.jenkins.host.role.name,
+    const buildAgentPolicy = buildAgentPolicies({
+      ...accountScope,
       repositoryArn: global.repository.arn,
-      partition,
-      region: vars.region,
-      accountId: account.accountId,
-      targets: deployTargets(vars),
-      stateBucket: vars.stateBucket,
-      stateKeyPrefix,
+      targets: targets.filter((target) => !target.approval),
       planRoleArn: planRole.role.arn,
     });
+    this.buildAgent.grant("build-and-deploy-without-approval", buildAgentPolicy.inline);
+    const managed = {
+      rollouts: "ECS rollouts of the environments without approval, each service to its own task family",
+      observe: "Watch the rollouts: services, tasks",
+      passRoles: "Pass the services' task and execution roles to ECS tasks",
+    } as const;
+    for (const [purpose, description] of Object.entries(managed) as [keyof typeof managed, string][]) {
+      const statements = buildAgentPolicy.managed[purpose];
+      if (statements.length === 0) continue;
+      const slug = purpose.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+      this.buildAgent.attach(
+        purpose.replace(/[A-Z]/g, (l) => `_${l.toLowerCase()}`),
+        `${buildAgentName(vars)}-${slug}`,
+        `Jenkins build agent: ${description}`,
+        statements,
+      );
+    }
+    // One deploy agent per environment with approval, named after it: adding or removing one such
+    // environment adds or removes its agent and touches nothing else.
+    for (const target of targets.filter((candidate) => candidate.approval)) {
+      const agent = new JenkinsAgent(this, `jenkins_deploy_agent_${target.environment}`, {
+        ...agentHost(deployAgentName(vars, target.environment), settings.deployAgent),
+        purpose: `Jenkins deploy agent of ${target.environment}`,
+      });
+      agent.grant(
+        `deploy-${target.environment}`,
+        deployAgentStatements({ ...accountScope, repositoryArn: global.repository.arn, target }),
+      );
+      this.deployAgents[target.environment] = agent;
+    }
 
     const mgmtDomain = zoneName(vars, environment);
     const jenkinsHostname = `jenkins.${mgmtDomain}`;
@@ -244,5 +306,14 @@ export class ManagementStack extends LayerStack {
     new TerraformOutput(this, "jenkins_data_volume_id", { value: this.jenkins.dataVolume.id });
     new TerraformOutput(this, "ssh_user", { value: settings.sshUser });
     new TerraformOutput(this, "jenkins_url", { value: jenkinsUrl(vars, environment) });
+    new TerraformOutput(this, "build_agent_private_ip", { value: this.buildAgent.host.instance.privateIp });
+    new TerraformOutput(this, "build_agent_instance_id", { value: this.buildAgent.host.instance.id });
+    // A map by environment (tomap: cdktf's own rendering of a plain object output warns on Node 24).
+    const byEnvironment = (pick: (agent: JenkinsAgent) => string) =>
+      Fn.tomap(Object.fromEntries(Object.entries(this.deployAgents).map(([name, agent]) => [name, pick(agent)])));
+    new TerraformOutput(this, "deploy_agent_private_ips", {
+      value: byEnvironment((agent) => agent.host.instance.privateIp),
+    });
+    new TerraformOutput(this, "deploy_agent_instance_ids", { value: byEnvironment((agent) => agent.host.instance.id) });
   }
 }

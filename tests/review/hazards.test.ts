@@ -7,7 +7,8 @@ import { diffStacks, type StackDiff } from "../../scripts/review/diff";
 import { copyVars } from "../support/synth";
 import { changeOf, only, realStacks, stacksWithEnvironment } from "./support/stacks";
 
-const JENKINS_POLICY = "aws_iam_role_policy.jenkins_role_policy_2590D05C";
+const JENKINS_POLICY = "aws_iam_role_policy.jenkins_build_agent_role_policy_3E2CC2D0";
+const BUILD_AGENT_ROLLOUTS = "aws_iam_policy.jenkins_build_agent_rollouts_policy_F703FCD4";
 
 function stackOf(report: ReturnType<typeof diffStacks>, name: string): StackDiff {
   const stack = report.stacks.find((candidate) => candidate.stack === name);
@@ -103,12 +104,12 @@ describe("hazard: security", () => {
     expect(reasons).toContain("opens tcp port 443 to 0.0.0.0/0 (the whole internet)");
   });
 
-  it("names an IAM statement that gains resources: a new environment's services for the Jenkins role", () => {
+  it("names an IAM statement that gains resources: a new environment's services for the build agent's role", () => {
     const head = stacksWithEnvironment("canary", "# Canary.\ncidr: 10.0.64.0/20\nservice:\n  desiredCount: 1\n");
     const mgmt = stackOf(diffStacks(realStacks(), head), "mgmt");
 
-    expect(reasonsOf(mgmt, JENKINS_POLICY, "security")).toContainEqual(
-      expect.stringMatching(/RollOutServices gains ecs:DescribeServices, ecs:UpdateService on .*canary\/frontend/),
+    expect(reasonsOf(mgmt, BUILD_AGENT_ROLLOUTS, "security")).toContainEqual(
+      expect.stringMatching(/RollOutCanary gains ecs:UpdateService on .*canary\/frontend/),
     );
   });
 

@@ -6,14 +6,16 @@
  * longer than the unit suite's budget allows.
  */
 import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadVars } from "../../config/load";
 import { applicationEnvironmentNames } from "../../config/roles";
 import type { Vars } from "../../config/schema";
-import { policySizes } from "../../scripts/scale/iam";
+import { MANAGED_POLICIES_PER_ROLE, managedPolicyCounts, policySizes, withoutApprovals } from "../../scripts/scale/iam";
 import { maxApplicationEnvironments, scratchCopy } from "../../scripts/scale/scratch";
+import { buildPlatform, createApp } from "../../stacks/app";
 
 const root = resolve(import.meta.dirname, "../..");
 const maximum = maxApplicationEnvironments(loadVars(join(root, "environments")));
@@ -79,9 +81,35 @@ describe(`the toolchain at the VPC's full complement: ${maximum} application env
       `largest IAM policy at ${maximum} application environments: ${largest.stack} ${largest.address} ` +
         `${largest.characters} of ${largest.limit} characters (${((100 * largest.characters) / largest.limit).toFixed(0)} %, margin ${largest.limit - largest.characters})`,
     );
-    expect(largest.address).toMatch(/jenkins_role_policy/);
+    expect(largest.address).toMatch(/jenkins_build_agent_rollouts_policy/);
     for (const size of [largest, ...rest])
       expect(size.characters, `${size.stack} ${size.address}`).toBeLessThan(size.limit);
+    for (const [role, count] of managedPolicyCounts(stacks))
+      expect(count, role).toBeLessThanOrEqual(MANAGED_POLICIES_PER_ROLE);
+  });
+
+  it("keeps the build agent's policy below the limit in the worst case: all of them without approval", () => {
+    const open = withoutApprovals(vars);
+    const outdir = mkdtempSync(join(tmpdir(), "scale-open-"));
+    const app = createApp(outdir);
+    buildPlatform(app, open);
+    app.synth();
+    const mgmt = JSON.parse(readFileSync(join(outdir, "stacks", "mgmt", "cdk.tf.json"), "utf8"));
+    rmSync(outdir, { recursive: true, force: true });
+    const rollouts = JSON.parse(
+      Object.entries<{ policy: string }>(mgmt.resource.aws_iam_policy).find(([name]) =>
+        name.startsWith("jenkins_build_agent_rollouts_policy"),
+      )?.[1].policy ?? "{}",
+    ).Statement;
+    expect(rollouts).toHaveLength(maximum);
+    const [largest, ...rest] = policySizes({ mgmt }, open);
+    console.log(
+      `largest policy of the build agent with all ${maximum} application environments on it: ${largest.address} ${largest.characters} of ${largest.limit} characters (margin ${largest.limit - largest.characters})`,
+    );
+    expect(largest.address).toMatch(/jenkins_build_agent_rollouts_policy/);
+    for (const size of [largest, ...rest]) expect(size.characters, size.address).toBeLessThan(size.limit);
+    for (const [role, count] of managedPolicyCounts({ mgmt }))
+      expect(count, role).toBeLessThanOrEqual(MANAGED_POLICIES_PER_ROLE);
   });
 
   it("reviews the full platform with pnpm diff: against itself every stack is unchanged", () => {

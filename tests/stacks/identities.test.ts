@@ -17,11 +17,17 @@ interface Scenario {
   readonly allowed: (change: string) => boolean;
 }
 
-// Adding or removing an environment changes exactly two existing resources, both of which list
-// environments: the Jenkins role's policy (the services it may deploy) and the plan role's state
-// access (each stack's lock object).
+// Adding or removing an environment changes only resources that list environments: the build
+// agent's policies (the services it may deploy: its inline policy and its three managed ones) and
+// the plan role's state access (each stack's lock object).
 const jenkinsPolicy = (change: string) =>
-  /^changed mgmt: aws_iam_role_policy\.(jenkins_role_policy|terraform_plan_role_state_access)_/.test(change);
+  /^changed mgmt: aws_iam_(role_policy\.(jenkins_build_agent_role_policy|terraform_plan_role_state_access)|policy\.jenkins_build_agent_(rollouts|observe|pass_roles)_policy)_/.test(
+    change,
+  );
+// An environment with approval is deployed by a deploy agent of its own (new resources): the build
+// agent's policy stays as it was, only the plan role's state access gains its lock object.
+const planRoleOnly = (change: string) =>
+  /^changed mgmt: aws_iam_role_policy\.terraform_plan_role_state_access_/.test(change);
 /** What removing `dev` may remove: dev's own stack, its zone, delegation and DNSSEC (key-signing key,
  *  signing, DS record), its subnets and associations, its network ACL and the endpoints' rule that
  *  admits its private subnets. */
@@ -35,6 +41,11 @@ const devOwned = (change: string) =>
 const spansZones = (change: string) =>
   /^changed (\w+: aws_lb\.|\w+: aws_ecs_service\.|network: aws_vpc_endpoint\.|network: aws_network_acl\.)/.test(change);
 const nothing = () => false;
+/** dev is the one environment without approval: with it go the build agent's deploy policies. */
+const lastOpenEnvironment = (change: string) =>
+  /^removed mgmt: aws_iam_(policy|role_policy_attachment)\.jenkins_build_agent_(rollouts|observe|pass_roles)_/.test(
+    change,
+  );
 /** Removing dev, as a user must: prod's promotion road leaves with it (`pnpm vars` refuses a dangling promoteFrom). */
 const removeDev = (dir: string) => {
   removeFile(dir, "dev.yaml");
@@ -58,9 +69,23 @@ const scenarios: Scenario[] = [
     allowed: jenkinsPolicy,
   },
   {
+    name: "adding an environment with approval",
+    change: (dir) =>
+      writeFileSync(
+        join(dir, "live.yaml"),
+        `${serviceEnvironment("10.0.96.0/20")}  delivery:\n    promoteFrom: dev\n    approval: true\n`,
+      ),
+    allowed: planRoleOnly,
+  },
+  {
     name: "removing dev",
     change: removeDev,
-    allowed: (change) => jenkinsPolicy(change) || devOwned(change),
+    // prod promoted from dev: its deploy agent no longer reads dev's service.
+    allowed: (change) =>
+      jenkinsPolicy(change) ||
+      devOwned(change) ||
+      lastOpenEnvironment(change) ||
+      /^changed mgmt: aws_iam_role_policy\.jenkins_deploy_agent_prod_role_policy_/.test(change),
   },
   {
     name: "adding an availability zone",
@@ -114,7 +139,7 @@ describe("stable identities: changing environments or zones never touches what r
     const after = synthPlatform(loadVars(environmentsCopy(removeDev)));
     const removed = resourceChanges(base, after).filter((entry) => entry.startsWith("removed "));
     expect(removed.length).toBeGreaterThan(0);
-    expect(removed.filter((entry) => !devOwned(entry))).toEqual([]);
+    expect(removed.filter((entry) => !devOwned(entry) && !lastOpenEnvironment(entry))).toEqual([]);
     expect(removed).toContain(removed.find((entry) => entry.startsWith("removed global: aws_route53_zone.dev_zone")));
     expect(removed.filter((entry) => entry.includes("aws_subnet.network_dev_"))).toHaveLength(4);
     expect(removed).toContainEqual(expect.stringMatching(/^removed network: aws_network_acl\.network_acls_dev_/));

@@ -27,12 +27,12 @@ describe("mgmt: the read-only role terraform plan runs as", () => {
     expect(mgmt.resource("aws_iam_role", "terraform_plan_role/role").name).toBe("connected-express-terraform-plan");
   });
 
-  it("can be assumed by the Jenkins instance role and by nothing else", () => {
+  it("can be assumed by the Jenkins build agent's role (the infrastructure job runs there) and by nothing else", () => {
     const trust = JSON.parse(mgmt.resource("aws_iam_role", "terraform_plan_role/role").assume_role_policy);
     expect(trust.Statement).toEqual([
       {
         Effect: "Allow",
-        Principal: { AWS: roleReference(mgmt, "jenkins/host/role", "arn") },
+        Principal: { AWS: roleReference(mgmt, "jenkins_build_agent/host/role", "arn") },
         Action: "sts:AssumeRole",
       },
     ]);
@@ -45,7 +45,7 @@ describe("mgmt: the read-only role terraform plan runs as", () => {
     ]);
   });
 
-  it("has one inline policy, which lists and reads the platform's folder of the state bucket", () => {
+  it("has one inline policy, which lists and reads the platform's folder of the state bucket and decrypts it", () => {
     const inline = mgmt.resourceList("aws_iam_role_policy").filter((policy) => policy.role === planRoleName);
     expect(inline).toHaveLength(1);
     const reads = statements.filter((statement) => !list(statement.Action).some((a) => /Put|Delete/.test(a)));
@@ -58,6 +58,18 @@ describe("mgmt: the read-only role terraform plan runs as", () => {
       expect.objectContaining({
         Action: ["s3:GetObject"],
         Resource: [expect.stringMatching(/:s3:::connected-express-terraform-state\/connected-express\/\*$/)],
+      }),
+      expect.objectContaining({
+        Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+        Resource: [
+          expect.stringMatching(
+            /^arn:\$\{data\.aws_partition\.partition\.partition\}:kms:eu-central-1:\$\{data\.aws_caller_identity\.account\.account_id\}:key\/\*$/,
+          ),
+        ],
+        Condition: {
+          "ForAnyValue:StringEquals": { "kms:ResourceAliases": ["alias/connected-express-terraform-state"] },
+          StringEquals: { "kms:ViaService": "s3.eu-central-1.amazonaws.com" },
+        },
       }),
     ]);
   });
@@ -74,12 +86,12 @@ describe("mgmt: the read-only role terraform plan runs as", () => {
     );
   });
 
-  it("allows only Allow statements on S3 actions, without wildcards or negations", () => {
+  it("allows only Allow statements on S3 and KMS actions, without wildcards or negations", () => {
     for (const statement of statements) {
       expect(statement.Effect).toBe("Allow");
       expect(statement.NotAction).toBeUndefined();
       expect(statement.NotResource).toBeUndefined();
-      for (const action of list(statement.Action)) expect(action).toMatch(/^s3:[A-Za-z]+$/);
+      for (const action of list(statement.Action)) expect(action).toMatch(/^(s3|kms):[A-Za-z]+$/);
     }
   });
 
@@ -95,16 +107,25 @@ describe("mgmt: the read-only role terraform plan runs as", () => {
   });
 
   it("refuses a state key outside the platform's folder", () => {
-    const location = { partition: "aws", stateBucket: "state", stateKeyPrefix: "connected-express/" };
+    const location = {
+      partition: "aws",
+      region: "eu-central-1",
+      accountId: "123456789012",
+      stateBucket: "state",
+      stateKeyPrefix: "connected-express/",
+      stateKeyAlias: "alias/connected-express-terraform-state",
+    };
     expect(() => planRoleStatements({ ...location, stateKeys: ["other-project/dev/terraform.tfstate"] })).toThrow(
       /other-project\/dev\/terraform\.tfstate are outside "connected-express\/"/,
     );
   });
 });
 
-describe("mgmt: the Jenkins role may become the plan role", () => {
+describe("mgmt: the build agent's role may become the plan role", () => {
   it("assumes the plan role and no other role", () => {
-    const jenkins = JSON.parse(mgmt.resource("aws_iam_role_policy", "jenkins_role_policy/policy").policy).Statement;
+    const jenkins = JSON.parse(
+      mgmt.resource("aws_iam_role_policy", "jenkins_build_agent/role_policy").policy,
+    ).Statement;
     const sts = jenkins.filter((statement: Json) => list(statement.Action).some((a) => a.startsWith("sts:")));
     expect(sts).toEqual([
       expect.objectContaining({

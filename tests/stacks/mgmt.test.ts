@@ -154,8 +154,9 @@ describe("mgmt: SSH and network access", () => {
 describe("mgmt: the hosts", () => {
   const instances = mgmt.resourceList("aws_instance");
 
-  it("requires IMDSv2 session tokens on both instances, out of reach of containers (hop limit 1)", () => {
-    expect(instances).toHaveLength(2);
+  it("requires IMDSv2 session tokens on every instance, out of reach of containers (hop limit 1)", () => {
+    // The bastion, the Jenkins controller, its build agent and prod's deploy agent.
+    expect(instances).toHaveLength(4);
     for (const instance of instances) {
       expect(instance.metadata_options).toEqual({
         http_endpoint: "enabled",
@@ -172,7 +173,7 @@ describe("mgmt: the hosts", () => {
       ...instances.flatMap((instance) => instance.ebs_block_device ?? []),
       ...mgmt.resourceList("aws_ebs_volume"),
     ];
-    expect(volumes).toHaveLength(3);
+    expect(volumes).toHaveLength(5);
     for (const volume of volumes) expect(volume).toMatchObject({ encrypted: true, kms_key_id: key });
     expect(mgmt.resource("aws_kms_key", "ebs_key/key").enable_key_rotation).toBe(true);
   });

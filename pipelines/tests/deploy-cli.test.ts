@@ -88,6 +88,26 @@ describe("deploy-service CLI", () => {
     expect(await revisionsOf(ecsClient(), target.family)).toEqual(before);
   });
 
+  it("refuses an image without a scan result, exit 2, naming --allow-findings, and registers nothing", async () => {
+    await pushImage(ecrClient(), target.repository, "44-ddddddd-1", false);
+    const before = await revisionsOf(ecsClient(), target.family);
+
+    const result = await cli([
+      "--service",
+      "frontend",
+      "--environment",
+      "dev",
+      "--image",
+      "44-ddddddd-1",
+      "--scan-wait",
+      "0",
+    ]);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/has no scan result \(NOT_SCANNED: .*--allow-findings --reason/);
+    expect(await revisionsOf(ecsClient(), target.family)).toEqual(before);
+  });
+
   it("prints what --dry-run would register and update, and changes nothing", async () => {
     const before = await revisionsOf(ecsClient(), target.family);
 

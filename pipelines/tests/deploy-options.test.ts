@@ -67,6 +67,20 @@ describe("deploy-service options", () => {
     );
   });
 
+  it("refuses --allow-findings without --reason, and takes it with one, waiting 300 s for a scan by default", () => {
+    const dev = ["--service", "frontend", "--environment", "dev", "--image", "42-a-1"];
+    expect(refusal([...dev, "--allow-findings"])).toBe(
+      '--allow-findings needs --reason "<why>": the reason goes into the summary and onto the revision',
+    );
+    expect(resolve([...dev, "--allow-findings", "--reason", "CVE not reachable"])).toMatchObject({
+      allowFindings: true,
+      reason: "CVE not reachable",
+      scanWaitSeconds: 300,
+    });
+    expect(resolve([...dev, "--scan-wait", "0"]).scanWaitSeconds).toBe(0);
+    expect(refusal([...dev, "--scan-wait", "soon"])).toBe("--scan-wait soon: expected a non-negative number");
+  });
+
   it("refuses --allow-unpromoted where any image may go", () => {
     expect(
       refusal([

@@ -1,16 +1,21 @@
 /**
  * deploy-service's work, in order: preflight (changes nothing: the promotion road, or the
- * revision a rollback puts back), register the new revision with its deploy record, update the
- * service, wait for the rollout while probing, summarise. Returns the exit code.
+ * revision a rollback puts back, and the image's scan), register the new revision with its deploy
+ * record, update the service, wait for the rollout while probing, move the `deployed-<env>`
+ * markers once it completed, summarise. Returns the exit code.
  */
 import type { ECRClient } from "@aws-sdk/client-ecr";
 import { type ECSClient, RegisterTaskDefinitionCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
 import type { Vars } from "../../../config/schema";
+import { UsageError } from "../../../lib/cli";
+import { moveMarkers, referenceIn } from "./markers";
 import { type DeployOptions, deployTarget, imageTag } from "./options";
 import { type DeployPlan, preflight, runningImage } from "./preflight";
 import { type ProbeReport, type RunningProbe, startProbe } from "./probe";
 import { assertRanIn } from "./promotion";
+import { withRecord } from "./record";
 import { planRollback } from "./rollback";
+import { awaitScan, formatCounts, readScan, type ScanVerdict, scanRefusal } from "./scan";
 import { type DeploySummary, formatSummary } from "./summary";
 import { revisionName } from "./task-definition";
 import { type RolloutOutcome, waitForRollout } from "./wait";
@@ -27,11 +32,66 @@ export interface DeployResult {
   readonly summary: DeploySummary;
   readonly text: string;
   readonly outcome?: RolloutOutcome;
-  readonly plan: DeployPlan;
+  readonly plan: ScannedPlan;
   readonly newTaskDefinitionArn?: string;
 }
 
-export async function planDeploy(options: DeployOptions, deps: DeployDeps): Promise<DeployPlan> {
+/** A plan with what the image's scan said, for the summary. */
+export type ScannedPlan = DeployPlan & { readonly scan: string };
+
+/** What a verdict reads as in the summary. */
+function scanSummary(verdict: ScanVerdict): string {
+  switch (verdict.state) {
+    case "passed":
+      return `passed (${formatCounts(verdict.counts)})`;
+    case "findings":
+      return `${formatCounts(verdict.blocking)} at or above the threshold (all: ${formatCounts(verdict.counts)})`;
+    case "running":
+      return `still ${verdict.status}`;
+    case "unscanned":
+      return `no result (${verdict.status})`;
+  }
+}
+
+/** The scan check: refuses (UsageError, exit 2) an image at or above the threshold unless --allow-findings. */
+async function checkScan(options: DeployOptions, deps: DeployDeps, plan: DeployPlan): Promise<ScannedPlan> {
+  const { ecr, vars, log } = deps;
+  const reference = referenceIn(plan.newImage, plan.uri);
+  if (reference === undefined) {
+    log(`${plan.newImage} is not in the repository ${plan.target.repository}: its scan is not read`);
+    return { ...plan, scan: "not read (outside the service repository)" };
+  }
+  const threshold = vars.environments[plan.target.environment]?.service?.delivery.scanFindingsThreshold ?? "CRITICAL";
+  const verdict = await awaitScan(() => readScan(ecr, plan.target.repository, reference, threshold), {
+    waitSeconds: options.scanWaitSeconds,
+    pollSeconds: options.pollSeconds,
+    log,
+  });
+  const refusal = scanRefusal(verdict, {
+    image: plan.newImage,
+    repository: plan.target.repository,
+    reference,
+    threshold,
+    environment: plan.target.environment,
+  });
+  const scan = scanSummary(verdict);
+  if (!refusal) return { ...plan, scan };
+  if (!options.allowFindings) throw new UsageError(refusal);
+  log(`--allow-findings: deploying despite the scan (${scan}); reason: ${options.reason}`);
+  const record = { ...plan.record, allowedFindings: scan };
+  return {
+    ...plan,
+    scan: `${scan}, allowed (--allow-findings)`,
+    record,
+    register: { ...plan.register, tags: withRecord(plan.register.tags, record) },
+  };
+}
+
+export async function planDeploy(options: DeployOptions, deps: DeployDeps): Promise<ScannedPlan> {
+  return checkScan(options, deps, await planImage(options, deps));
+}
+
+async function planImage(options: DeployOptions, deps: DeployDeps): Promise<DeployPlan> {
   const { ecs, ecr, vars, log } = deps;
   const target = deployTarget(vars, options.environment, options.service);
   if (options.action === "rollback") return planRollback(ecs, ecr, target, options);
@@ -103,6 +163,7 @@ export async function deployService(options: DeployOptions, deps: DeployDeps): P
     oldImage: plan.oldImage,
     newImage: plan.newImage,
     oldTaskDefinition: oldArn,
+    scan: plan.scan,
   };
   log(`preflight ok: ${plan.target.service} in ${plan.target.cluster} runs ${revisionName(oldArn)} (${plan.oldImage})`);
   if (plan.record.copyOf && plan.shapeChanges.length > 0) {
@@ -122,6 +183,7 @@ export async function deployService(options: DeployOptions, deps: DeployDeps): P
         : `would register a new revision of ${plan.register.family} with ${plan.target.container} image ${plan.newImage}`,
     );
     log(`would update service ${plan.target.service} in ${plan.target.cluster} to that revision and wait for it`);
+    log(`then would move deployed-${plan.target.environment} to ${plan.newImage}`);
     const summary = { ...base, result: "dry run, nothing changed", durationMs: Date.now() - started };
     return { exitCode: 0, summary, text: formatSummary(summary), plan };
   }
@@ -170,6 +232,25 @@ export async function deployService(options: DeployOptions, deps: DeployDeps): P
   }
   const verdict = probeVerdict(probeReport, options.probeAllowFailures);
   if (outcome.state === "completed" && !verdict.ok) result = "FAILED: the probe saw failed requests";
+  // The new image runs (even when the probe failed): it must not expire; a rolled-back rollout moves nothing.
+  let marked = true;
+  if (outcome.state === "completed") {
+    try {
+      const moves = await moveMarkers(deps.ecr, {
+        environment: plan.target.environment,
+        repository: plan.target.repository,
+        uri: plan.uri,
+        newImage: plan.newImage,
+        oldImage: plan.oldImage,
+      });
+      for (const move of moves) log(`marker ${move}`);
+    } catch (error) {
+      marked = false;
+      result +=
+        `; FAILED to move the deployed-${plan.target.environment} markers (${(error as Error).message}): ` +
+        "the lifecycle policy may expire this image; run the deploy again or tag it by hand (README, Images)";
+    }
+  }
   const summary: DeploySummary = {
     ...base,
     newTaskDefinition: newArn,
@@ -178,6 +259,6 @@ export async function deployService(options: DeployOptions, deps: DeployDeps): P
     probe: probeReport,
     probeVerdict: verdict.text,
   };
-  const exitCode = outcome.state === "completed" && verdict.ok ? 0 : 1;
+  const exitCode = outcome.state === "completed" && verdict.ok && marked ? 0 : 1;
   return { exitCode, summary, text: formatSummary(summary), outcome, plan, newTaskDefinitionArn: newArn };
 }

@@ -153,6 +153,7 @@ export function formatHistory(history: History, limit: number): string {
       record.copyOf && `copy of ${record.copyOf}`,
       record.by && `by ${record.by}`,
       record.commit && `commit ${record.commit.slice(0, 12)}`,
+      record.allowedFindings && `allowed findings: ${record.allowedFindings}`,
       record.reason && `reason: ${record.reason}`,
     ].filter(Boolean);
     lines.push(

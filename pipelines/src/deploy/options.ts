@@ -37,7 +37,13 @@ export interface DeployOptions {
   readonly promoteFrom?: string;
   /** Deploy `image` to a promoteFrom environment although its source never ran it (needs `reason`). */
   readonly allowUnpromoted: boolean;
+  /** Deploy although the image's ECR scan has findings at or above the environment's threshold, or
+   *  no scan result (needs `reason`). */
+  readonly allowFindings: boolean;
+  /** Why an override (`allowUnpromoted`, `allowFindings`) is used, or why this deploy happens. */
   readonly reason?: string;
+  /** How long to wait for a scan still running (ECR scans on push). */
+  readonly scanWaitSeconds: number;
   /** Who runs the deploy (Jenkins build URL or user@host) and from which commit: recorded on the revision. */
   readonly runner: Pick<DeployRecord, "by" | "commit">;
   readonly timeoutSeconds: number;
@@ -85,7 +91,10 @@ runs everywhere. An environment with service.delivery.promoteFrom takes only ima
   --promote                   deploy what the environment's promoteFrom runs now, or --image if it ran it (env ACTION=promote)
   --from <env>                deploy the image <env> runs now (an environment with promoteFrom: only from it)
   --allow-unpromoted          deploy --image although the promoteFrom environment never ran it; needs --reason
+  --allow-findings            deploy although the image's ECR scan found vulnerabilities at or above the
+                              environment's service.delivery.scanFindingsThreshold (or has no result); needs --reason
   --reason <text>             why: recorded on the revision and in the summary (env UNPROMOTED_REASON sets both)
+  --scan-wait <seconds>       wait this long for an image's scan that is still running (default 300)
   --rollback                  put back the revision that ran before the current one (env ACTION=rollback)
   --to <revision | tag>       with --rollback: the revision (12 or family:12) or image tag to put back (env ROLLBACK_TO)
   --history                   list the newest revisions: image, time, who and why, whether each ran; changes
@@ -101,7 +110,8 @@ runs everywhere. An environment with service.delivery.promoteFrom takes only ima
   --dry-run                   run the preflight, print what would change, change nothing
   --help                      show this help
 
-Exit codes: 0 deployed, 1 deploy failed (rollback, alarm, timeout, probe failures), 2 bad input.`;
+Exit codes: 0 deployed, 1 deploy failed (rollback, alarm, timeout, probe failures), 2 bad input (a refused
+image included: scan findings, never promoted).`;
 
 function positiveNumber(flag: string, raw: string | undefined, fallback: number, allowZero = false): number {
   if (raw === undefined) return fallback;
@@ -119,7 +129,9 @@ export const DEPLOY_FLAGS = {
   promote: { type: "boolean", default: false },
   from: { type: "string" },
   "allow-unpromoted": { type: "boolean", default: false },
+  "allow-findings": { type: "boolean", default: false },
   reason: { type: "string" },
+  "scan-wait": { type: "string" },
   rollback: { type: "boolean", default: false },
   to: { type: "string" },
   history: { type: "boolean", default: false },
@@ -170,9 +182,9 @@ export function historyOptions(
   vars: Vars,
   applicationEnvironments: readonly string[],
 ): HistoryOptions {
-  const actionFlags = (["image", "promote", "from", "rollback", "to", "allow-unpromoted", "reason"] as const).filter(
-    (flag) => flags[flag] !== undefined && flags[flag] !== false,
-  );
+  const actionFlags = (
+    ["image", "promote", "from", "rollback", "to", "allow-unpromoted", "allow-findings", "reason", "scan-wait"] as const
+  ).filter((flag) => flags[flag] !== undefined && flags[flag] !== false);
   if (actionFlags.length > 0) {
     throw new UsageError(`--history only lists; drop ${actionFlags.map((flag) => `--${flag}`).join(", ")}`);
   }
@@ -241,6 +253,12 @@ export function deployOptions(
       );
     }
   }
+  const allowFindings = flags["allow-findings"];
+  if (allowFindings && !reason) {
+    throw new UsageError(
+      '--allow-findings needs --reason "<why>": the reason goes into the summary and onto the revision',
+    );
+  }
   if (flags.probe !== undefined && !/^https?:\/\/[^/\s]+/.test(flags.probe)) {
     throw new UsageError(`--probe ${flags.probe}: expected an http(s) URL such as ${"https://dev.connected.express/"}`);
   }
@@ -253,7 +271,9 @@ export function deployOptions(
     rollbackTo,
     promoteFrom,
     allowUnpromoted,
+    allowFindings,
     reason,
+    scanWaitSeconds: positiveNumber("--scan-wait", flags["scan-wait"], 300, true),
     runner,
     timeoutSeconds: positiveNumber("--timeout", flags.timeout, settings.delivery.rolloutTimeoutSeconds),
     pollSeconds: positiveNumber("--poll-interval", flags["poll-interval"], 5),

@@ -34,6 +34,8 @@ export interface DeployPlan {
   readonly oldImage: string;
   readonly newImage: string;
   readonly tag: string;
+  /** The service repository's URI: images under it carry scans and markers. */
+  readonly uri: string;
   /** Who and why, as recorded on the new revision. */
   readonly record: DeployRecord;
   readonly register: RegisterTaskDefinitionCommandInput;
@@ -158,6 +160,7 @@ export async function preflight(ecs: ECSClient, ecr: ECRClient, input: Preflight
     oldImage,
     newImage,
     tag,
+    uri,
     record,
     register: withImage(base.taskDefinition, withRecord(base.tags, record), target.container, newImage),
   };

@@ -15,6 +15,7 @@ export const RECORD_TAGS = {
   reason: "deploy:reason",
   replaced: "deploy:replaced",
   copyOf: "deploy:copy-of",
+  allowedFindings: "deploy:allowed-findings",
 } as const;
 
 export type RecordField = keyof typeof RECORD_TAGS;
@@ -35,6 +36,8 @@ export interface DeployRecord {
   readonly replaced?: string;
   /** Rollback: `family:revision` this revision is a copy of. */
   readonly copyOf?: string;
+  /** `--allow-findings`: what the image's scan said (`CRITICAL 2, HIGH 1`, or its state). */
+  readonly allowedFindings?: string;
 }
 
 /** ECS tag values: at most 256 characters of letters, digits, spaces and `+ - = . _ : / @`. */

@@ -94,6 +94,7 @@ export async function planRollback(
     oldImage: current.image,
     newImage: chosen.image,
     tag: chosen.tag,
+    uri,
     record,
     register: withImage(chosen.taskDefinition, withRecord(chosen.tags, record), target.container, chosen.image),
   };

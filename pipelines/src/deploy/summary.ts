@@ -14,6 +14,8 @@ export interface DeploySummary {
   readonly unpromotedFrom?: string;
   readonly oldImage: string;
   readonly newImage: string;
+  /** What the new image's ECR scan said (and whether --allow-findings let it through). */
+  readonly scan?: string;
   readonly oldTaskDefinition?: string;
   readonly newTaskDefinition?: string;
   /** "deployed", "dry run", "FAILED ..." */
@@ -29,14 +31,17 @@ export function formatSummary(summary: DeploySummary): string {
     `deploy-service ${summary.service} → ${summary.environment}: ${summary.result}`,
     `  action:   ${summary.action}`,
     `  image:    ${summary.oldImage} → ${summary.newImage}`,
+    ...(summary.scan ? [`  scan:     ${summary.scan}`] : []),
     `  revision: ${revisionName(summary.oldTaskDefinition)} → ${summary.newTaskDefinition ? revisionName(summary.newTaskDefinition) : "(none registered)"}`,
   ];
   if (record?.by)
     lines.push(`  by:       ${record.by}${record.commit ? ` (commit ${record.commit.slice(0, 12)})` : ""}`);
   if (record?.reason || summary.unpromotedFrom) {
-    const override = summary.unpromotedFrom
-      ? ` (--allow-unpromoted: not checked against what ${summary.unpromotedFrom} ran)`
-      : "";
+    const overrides = [
+      summary.unpromotedFrom && `--allow-unpromoted: not checked against what ${summary.unpromotedFrom} ran`,
+      record?.allowedFindings && `--allow-findings: ${record.allowedFindings}`,
+    ].filter(Boolean);
+    const override = overrides.length > 0 ? ` (${overrides.join("; ")})` : "";
     lines.push(`  reason:   ${record?.reason ?? ""}${override}`);
   }
   lines.push(`  duration: ${(summary.durationMs / 1000).toFixed(1)}s`);

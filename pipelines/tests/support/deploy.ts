@@ -20,6 +20,8 @@ export function options(overrides: Partial<DeployOptions>): DeployOptions {
     service: "frontend",
     action: "deploy",
     allowUnpromoted: false,
+    allowFindings: false,
+    scanWaitSeconds: 1,
     runner: RUNNER,
     timeoutSeconds: 5,
     pollSeconds: 0.02,

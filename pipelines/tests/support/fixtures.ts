@@ -9,6 +9,7 @@ import {
   DescribeRepositoriesCommand,
   type ECRClient,
   PutImageCommand,
+  StartImageScanCommand,
 } from "@aws-sdk/client-ecr";
 import {
   CreateClusterCommand,
@@ -20,14 +21,24 @@ import {
   RegisterTaskDefinitionCommand,
   UpdateServiceCommand,
 } from "@aws-sdk/client-ecs";
+import { DEPLOYED_TAG_PREFIX } from "../../../lib/naming";
 import type { DeployTarget } from "../../src/deploy/options";
 import { withRecord } from "../../src/deploy/record";
 import { revisionName, withImage } from "../../src/deploy/task-definition";
 
-/** Pushes an image manifest under `tag` (what `docker push` ends with); returns the image URI. */
-export async function pushImage(ecr: ECRClient, repository: string, tag: string): Promise<string> {
+/** Pushes an image manifest under `tag` (what `docker push` ends with) into a repository like the
+ *  global stack's (build tags immutable, `deployed-*` movable), and scans it as ECR does on push
+ *  (moto's scan finds one HIGH by default); returns the image URI. */
+export async function pushImage(ecr: ECRClient, repository: string, tag: string, scan = true): Promise<string> {
   try {
-    await ecr.send(new CreateRepositoryCommand({ repositoryName: repository }));
+    await ecr.send(
+      new CreateRepositoryCommand({
+        repositoryName: repository,
+        imageTagMutability: "IMMUTABLE_WITH_EXCLUSION",
+        imageTagMutabilityExclusionFilters: [{ filter: `${DEPLOYED_TAG_PREFIX}*`, filterType: "WILDCARD" }],
+        imageScanningConfiguration: { scanOnPush: true },
+      }),
+    );
   } catch (error) {
     if ((error as Error).name !== "RepositoryAlreadyExistsException") throw error;
   }
@@ -39,10 +50,18 @@ export async function pushImage(ecr: ECRClient, repository: string, tag: string)
     config: { mediaType: "application/vnd.docker.container.image.v1+json", size: 1469, digest },
     layers: [],
   };
-  await ecr.send(
-    new PutImageCommand({ repositoryName: repository, imageTag: tag, imageManifest: JSON.stringify(manifest) }),
-  );
-  return `${described.repositories?.[0]?.repositoryUri}:${tag}`;
+  const uri = `${described.repositories?.[0]?.repositoryUri}:${tag}`;
+  try {
+    await ecr.send(
+      new PutImageCommand({ repositoryName: repository, imageTag: tag, imageManifest: JSON.stringify(manifest) }),
+    );
+  } catch (error) {
+    // Build tags are immutable: a tag pushed before (another environment's world) is that image.
+    if ((error as Error).name === "ImageAlreadyExistsException") return uri;
+    throw error;
+  }
+  if (scan) await ecr.send(new StartImageScanCommand({ repositoryName: repository, imageId: { imageTag: tag } }));
+  return uri;
 }
 
 export interface ServiceFixture {

@@ -191,6 +191,7 @@ export function buildAgentPolicies(props: BuildAgentPolicyProps): {
         "ecr:BatchCheckLayerAvailability",
         "ecr:BatchGetImage",
         "ecr:CompleteLayerUpload",
+        "ecr:DescribeImageScanFindings",
         "ecr:DescribeImages",
         "ecr:DescribeRepositories",
         "ecr:GetDownloadUrlForLayer",
@@ -215,11 +216,19 @@ export interface DeployAgentPolicyProps extends AccountScope {
 export function deployAgentStatements(props: DeployAgentPolicyProps): PolicyStatement[] {
   return [
     {
-      // deploy-service checks that the tag exists before it registers anything; ECS pulls with the
-      // service's execution role, so the agent itself never pulls.
+      // deploy-service checks that the tag exists and reads its scan before it registers anything,
+      // and once the rollout completed moves the deployed-<env> markers (BatchGetImage + PutImage of
+      // the image's own manifest; the repository lets only deployed-* tags move). ECS pulls with the
+      // service's execution role, so the agent itself never pulls layers.
       Sid: "FindFrontendImages",
       Effect: "Allow",
-      Action: ["ecr:DescribeImages", "ecr:DescribeRepositories"],
+      Action: [
+        "ecr:BatchGetImage",
+        "ecr:DescribeImageScanFindings",
+        "ecr:DescribeImages",
+        "ecr:DescribeRepositories",
+        "ecr:PutImage",
+      ],
       Resource: [props.repositoryArn],
     },
     ...deployStatements(props, [props.target]),

@@ -1,5 +1,5 @@
 /**
- * What the common role leaves on both hosts, as a user finds it: security updates by themselves,
+ * What the common role leaves on both hosts, as a user finds it: security and third-party updates by themselves,
  * chrony running with the Amazon Time Sync Service, the time zone and locale of a login, and
  * exactly the admins the vars list.
  */
@@ -18,14 +18,19 @@ for (const host of [BASTION, JENKINS]) {
       expect(config).toContain('APT::Periodic::Unattended-Upgrade "1";');
     });
 
-    it("limits unattended upgrades to Debian's security updates", () => {
+    it("upgrades Debian's security updates and the Docker, Node.js and Temurin repositories unattended", () => {
       const patterns = output(host, "apt-config dump Unattended-Upgrade::Origins-Pattern")
         .split("\n")
         .filter((line) => line.startsWith("Unattended-Upgrade::Origins-Pattern:: "));
-      expect(patterns).toEqual([
-        `Unattended-Upgrade::Origins-Pattern:: "origin=Debian,codename=${codename}-security,label=Debian-Security";`,
-        `Unattended-Upgrade::Origins-Pattern:: "origin=Debian,codename=${codename},label=Debian-Security";`,
-      ]);
+      expect(patterns).toEqual(
+        [
+          `origin=Debian,codename=${codename}-security,label=Debian-Security`,
+          `origin=Debian,codename=${codename},label=Debian-Security`,
+          "origin=Docker,label=Docker CE,site=download.docker.com",
+          "site=deb.nodesource.com,codename=nodistro",
+          `site=packages.adoptium.net,codename=${codename}`,
+        ].map((pattern) => `Unattended-Upgrade::Origins-Pattern:: "${pattern}";`),
+      );
     });
 
     it("runs chrony with the Amazon Time Sync Service as its preferred source", () => {

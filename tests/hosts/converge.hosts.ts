@@ -17,8 +17,23 @@ import { hostsRun } from "./support/remote";
 const bastionHost = `${managementEnvironment}-bastion`;
 const jenkinsHost = `${managementEnvironment}-jenkins`;
 
-/** Every task that needs a third-party apt repository or what one installs, "role : name". */
+/**
+ * Every task that needs a third-party source (an apt repository, AWS's bucket, GitHub) or what one
+ * installs, "role : name".
+ */
 const THIRD_PARTY_TASKS = [
+  // The SSM agent: from AWS's bucket, at a pinned version and SHA-256.
+  "common : Check the SSM agent's pinned version, SHA-256 and region",
+  "common : Download the pinned SSM agent package, refused unless its SHA-256 matches",
+  "common : Install the SSM agent",
+  "common : Keep the SSM agent running",
+  // A third-party repository's signing key, trusted only with its pinned fingerprints.
+  "common : Check the repository settings the key is pinned with",
+  "common : Create the folder for trusted keys and the one gpg reads them with",
+  "common : Check the downloaded signing key against its pinned fingerprints",
+  "common : Trust the checked key",
+  "common : Trust the repository's signing key, only with its pinned fingerprints",
+  "common : Add the repository, signed by the checked key only",
   "jenkins : Add the Adoptium (Temurin) apt repository",
   "jenkins : Install Java for Jenkins",
   "jenkins : Point Jenkins at its home, port and Configuration as Code",

@@ -116,31 +116,19 @@ describe("Jenkins service and data volume", () => {
     expect(override).toContain('Environment="CASC_JENKINS_CONFIG=/var/lib/jenkins/casc_configs"');
     expect(override).toContain('Environment="JENKINS_PORT=8080"');
   });
-
-  it("installs the plugins the pipelines need", () => {
-    const plugins = read("plugins.txt").split("\n");
-    const needed = [
-      "workflow-aggregator",
-      "git",
-      "github-branch-source",
-      "slack",
-      "configuration-as-code",
-      "amazon-ecr",
-      "lockable-resources", // deploy-service's lock per service and environment
-    ];
-    for (const plugin of needed) {
-      expect(plugins).toContain(plugin);
-    }
-  });
 });
 
-describe("bastion hardening", () => {
-  it("allows only key logins by the admins, never root, and only local forwarding for ProxyJump", () => {
-    const sshd = read("sshd-hardening.conf");
+describe("sshd hardening, the same on every host (the common role's one template)", () => {
+  /** Every line of the bastion's settings but the forwarding one. */
+  const sharedLines = (text: string) => text.split("\n").filter((line) => !line.startsWith("AllowTcpForwarding "));
+
+  it("allows only key logins by the admins, never root, and only local forwarding for ProxyJump on the bastion", () => {
+    const sshd = read("sshd-hardening.conf@bastion");
     for (const line of [
       "PermitRootLogin no",
       "PasswordAuthentication no",
       "KbdInteractiveAuthentication no",
+      "AuthenticationMethods publickey",
       "AllowUsers admin alice",
       "AllowTcpForwarding local",
     ]) {
@@ -148,9 +136,15 @@ describe("bastion hardening", () => {
     }
   });
 
-  it("bans with fail2ban through the journal (Debian 12 has no auth.log)", () => {
+  it("gives Jenkins (every host outside the bastion group) the same settings, with no forwarding at all", () => {
+    const jenkins = read("sshd-hardening.conf");
+    expect(jenkins).toContain("AllowTcpForwarding no\n");
+    expect(sharedLines(jenkins)).toEqual(sharedLines(read("sshd-hardening.conf@bastion")));
+  });
+
+  it("bans with fail2ban on the bastion through the journal (Debian 12 has no auth.log)", () => {
     const jail = read("fail2ban-sshd.local");
-    expect(jail).toMatch(/\[sshd\]\nenabled = true\nbackend = systemd\n/);
+    expect(jail).toMatch(/\[sshd\]\nenabled = true\nbackend = systemd\nport = 22\n/);
   });
 });
 
@@ -161,11 +155,16 @@ describe("common", () => {
     expect(sudoers).not.toContain("bob");
   });
 
-  it("upgrades security updates only", () => {
+  it("upgrades Debian's security updates and the Docker, Node.js and Temurin repositories unattended", () => {
     const upgrades = read("52unattended-upgrades-local");
     expect(upgrades).toContain("#clear Unattended-Upgrade::Origins-Pattern;");
-    expect(upgrades).toContain(
-      `"origin=Debian,codename=${reference("distro_codename")}-security,label=Debian-Security";`,
-    );
+    for (const pattern of [
+      `origin=Debian,codename=${reference("distro_codename")}-security,label=Debian-Security`,
+      "origin=Docker,label=Docker CE,site=download.docker.com",
+      "site=deb.nodesource.com,codename=nodistro",
+      `site=packages.adoptium.net,codename=${reference("distro_codename")}`,
+    ]) {
+      expect(upgrades).toContain(`        "${pattern}";\n`);
+    }
   });
 });

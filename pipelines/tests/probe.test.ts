@@ -78,6 +78,13 @@ describe("the rollout probe", () => {
     expect(responderOf("<p>no hello page</p>")).toBeUndefined();
   });
 
+  it("names the responder from traefik/whoami's plain-text answer, skipping loopback addresses", () => {
+    const whoami =
+      "Hostname: ip-10-0-16-5\nIP: 127.0.0.1\nIP: ::1\nIP: 10.0.16.5\nRemoteAddr: 10.0.0.7:41812\nGET / HTTP/1.1\n";
+    expect(responderOf(whoami)).toBe("ip-10-0-16-5 (10.0.16.5)");
+    expect(responderOf("IP: 10.0.16.5\n")).toBeUndefined();
+  });
+
   it("keeps to its rate: one request at a time, a pause between them", async () => {
     const site = await backend();
     const probe = startProbe(site.url, { intervalMs: 50 });

@@ -23,7 +23,7 @@ export interface ProbeReport {
   readonly failures: number;
   /** From the start of the first to the end of the last request of the longest run of failures. */
   readonly longestFailureMs: number;
-  /** Responders seen (nginxdemos/hello's "Server name (address)"), with the requests each answered. */
+  /** Responders seen ("host name (address)" from the sample's answer), with the requests each answered. */
   readonly responders: Record<string, number>;
   /** The first failures, for the log. */
   readonly firstFailures: readonly ProbeFailure[];
@@ -37,10 +37,14 @@ export interface RunningProbe {
 const NAME = /Server&nbsp;name:(?:\s|<[^>]*>)*([^<\s]+)/;
 const ADDRESS = /Server&nbsp;address:(?:\s|<[^>]*>)*([^<\s]+)/;
 
-/** Who answered: nginxdemos/hello prints the container's host name and address in its page. */
+/** traefik/whoami (the sample) answers in plain text: `Hostname: <id>`, then an `IP: <address>` per interface. */
+const WHOAMI_NAME = /^Hostname: (\S+)$/m;
+const WHOAMI_ADDRESS = /^IP: ((?!127\.|::1$)\S+)$/m;
+
+/** Who answered: the sample (traefik/whoami) and nginxdemos/hello print the container's host name and address. */
 export function responderOf(body: string): string | undefined {
-  const name = NAME.exec(body)?.[1];
-  const address = ADDRESS.exec(body)?.[1];
+  const name = NAME.exec(body)?.[1] ?? WHOAMI_NAME.exec(body)?.[1];
+  const address = ADDRESS.exec(body)?.[1] ?? (name ? WHOAMI_ADDRESS.exec(body)?.[1] : undefined);
   if (!name && !address) return undefined;
   return address ? `${name ?? "?"} (${address})` : String(name);
 }

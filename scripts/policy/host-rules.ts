@@ -118,7 +118,7 @@ function sessionLoggingProblems(stack: Json, document: Json): { problems: string
 const sessionLogging: Rule = {
   id: "CX_SSM_2",
   title:
-    "Session Manager logs every session to a KMS-encrypted log group, and every host that accepts sessions may write there",
+    "Session Manager logs every session to a KMS-encrypted log group, and every policy that carries sessions may write there",
   check: (stack) => {
     const documents = resourcesOf(stack, "aws_ssm_document").filter(([, body]) => body.document_type === "Session");
     const findings: RuleResult[] = documents.map(([address, body]) => {
@@ -135,8 +135,8 @@ const sessionLogging: Rule = {
     const writesLogs = (policy: unknown) =>
       grantsAction(policy, "logs:PutLogEvents", (resource) => logGroupOf(resource, "arn") === logGroup) &&
       grantsAction(policy, "logs:CreateLogStream", (resource) => logGroupOf(resource, "arn") === logGroup);
-    // A role that carries sessions (ssmmessages) is a host's: its sessions must land in that group.
-    for (const [address, body] of resourcesOf(stack, "aws_iam_role_policy")) {
+    // A policy that carries sessions (ssmmessages) is a host's: its sessions must land in that group.
+    for (const [address, body] of resourcesOf(stack, "aws_iam_role_policy", "aws_iam_policy")) {
       if (!grantsAction(body.policy, "ssmmessages:OpenDataChannel")) continue;
       const ok = logGroup !== undefined && writesLogs(body.policy);
       findings.push(

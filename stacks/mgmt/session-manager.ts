@@ -6,7 +6,8 @@
  * host's role gets only what the SSM agent needs for that: no `ssm:GetParameter*` on `*`, unlike
  * AWS's AmazonSSMManagedInstanceCore.
  */
-import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import type { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { SsmDocument } from "@cdktf/provider-aws/lib/ssm-document";
 import { Construct } from "constructs";
@@ -37,6 +38,8 @@ export const SSM_AGENT_ACTIONS = {
 } as const;
 
 export interface SessionManagerProps {
+  /** Name of the SSM agent's managed policy, e.g. connected-express-ssm-agent. */
+  readonly policyName: string;
   /** Name of the session log group, e.g. /connected-express/session-manager. */
   readonly logGroupName: string;
   /** One of CloudWatch's retention periods (`management.sessionLogRetentionDays`). */
@@ -53,6 +56,8 @@ export class SessionManager extends Construct {
   /** Encrypts each session's data between the client and the agent (beyond TLS). */
   readonly sessionKey: KmsKey;
   readonly preferences: SsmDocument;
+  /** The SSM agent's policy, attached to every host role. */
+  readonly agentPolicy: IamPolicy;
 
   constructor(scope: Construct, id: string, props: SessionManagerProps) {
     super(scope, id);
@@ -99,15 +104,21 @@ export class SessionManager extends Construct {
       }),
     });
 
-    const policy = ssmAgentPolicy({
-      logGroupArn: this.logs.logGroup.arn,
-      sessionKeyArn: this.sessionKey.arn,
-      partition: props.partition,
-      region: props.region,
-      accountId: props.accountId,
+    // One managed policy for every host (a host added later attaches the same one); it counts
+    // against no role's 10,240 characters of inline policy.
+    this.agentPolicy = new IamPolicy(this, "agent_policy", {
+      name: props.policyName,
+      description: "The SSM agent on the management hosts: Session Manager, Run Command, session logs",
+      policy: ssmAgentPolicy({
+        logGroupArn: this.logs.logGroup.arn,
+        sessionKeyArn: this.sessionKey.arn,
+        partition: props.partition,
+        region: props.region,
+        accountId: props.accountId,
+      }),
     });
     for (const [host, role] of Object.entries(props.hostRoles)) {
-      new IamRolePolicy(this, `agent_policy_${host}`, { name: "ssm-agent", role, policy });
+      new IamRolePolicyAttachment(this, `agent_policy_${host}`, { role, policyArn: this.agentPolicy.arn });
     }
   }
 }

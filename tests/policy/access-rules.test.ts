@@ -52,7 +52,7 @@ describe("Session Manager rules", () => {
       ["*", "*"],
     ]) {
       const reads = copyOf("mgmt");
-      edit(named(reads, "aws_iam_role_policy", "agent_policy_jenkins"), "policy", (policy) => {
+      edit(named(reads, "aws_iam_policy", "session_manager_agent_policy"), "policy", (policy) => {
         policy.Statement.push({ Effect: "Allow", Action: action, Resource: resource });
       });
       expect(failures("CX_SSM_1", reads)[0]?.message, `${action} on ${resource}`).toMatch(
@@ -86,17 +86,16 @@ describe("Session Manager rules", () => {
     }
   });
 
-  it("CX_SSM_2: a host that carries sessions with no preferences document, or without leave to write the logs", () => {
+  it("CX_SSM_2: a policy that carries sessions with no preferences document, or without leave to write the logs", () => {
     const noPreferences = copyOf("mgmt");
     delete noPreferences.resource.aws_ssm_document;
     const refused = failures("CX_SSM_2", noPreferences);
-    expect(refused.map((result) => result.resource).sort()).toEqual([
-      expect.stringMatching(/^aws_iam_role_policy\.session_manager_agent_policy_bastion_/),
-      expect.stringMatching(/^aws_iam_role_policy\.session_manager_agent_policy_jenkins_/),
+    expect(refused.map((result) => result.resource)).toEqual([
+      expect.stringMatching(/^aws_iam_policy\.session_manager_agent_policy_/),
     ]);
     expect(refused[0].message).toMatch(/no SSM-SessionManagerRunShell document/);
     const mute = copyOf("mgmt");
-    edit(named(mute, "aws_iam_role_policy", "agent_policy_bastion"), "policy", (policy) => {
+    edit(named(mute, "aws_iam_policy", "session_manager_agent_policy"), "policy", (policy) => {
       policy.Statement = policy.Statement.filter((statement: Json) => statement.Sid !== "WriteSessionLogs");
     });
     expect(failures("CX_SSM_2", mute)[0].message).toMatch(/may not write to the session log group/);

@@ -21,37 +21,37 @@ function reference(stack: SynthesizedStack, type: string, pathSuffix: string): s
 
 const HOSTS = ["bastion", "jenkins"] as const;
 const roleOf = (host: string) => `${reference(mgmt(), "aws_iam_role", `${host}/host/role`)}name}`;
-const agentPolicy = (host: string): Json[] =>
-  JSON.parse(mgmt().resource("aws_iam_role_policy", `session_manager/agent_policy_${host}`).policy).Statement;
+const agentPolicy = (): Json[] =>
+  JSON.parse(mgmt().resource("aws_iam_policy", "session_manager/agent_policy").policy).Statement;
 const preferences = () => JSON.parse(mgmt().resource("aws_ssm_document").content);
 
 describe("mgmt: Session Manager", () => {
-  it("attaches no AWS managed policy to either host's role", () => {
+  it("attaches the SSM agent's own policy to both hosts' roles, and no AWS managed policy", () => {
+    const agentPolicyArn = `${reference(mgmt(), "aws_iam_policy", "session_manager/agent_policy")}arn}`;
     for (const host of HOSTS) {
       const attached = mgmt()
         .resourceList("aws_iam_role_policy_attachment")
-        .filter((attachment) => attachment.role === roleOf(host));
-      expect(attached, host).toEqual([]);
+        .filter((attachment) => attachment.role === roleOf(host))
+        .map((attachment) => attachment.policy_arn);
+      expect(attached, host).toEqual([agentPolicyArn]);
     }
+    expect(mgmt().resource("aws_iam_policy", "session_manager/agent_policy").name).toBe("connected-express-ssm-agent");
   });
 
   it("gives both hosts the SSM agent's policy: register, sessions, commands on *, and nothing that reads parameters", () => {
-    for (const host of HOSTS) {
-      expect(mgmt().resource("aws_iam_role_policy", `session_manager/agent_policy_${host}`).role).toBe(roleOf(host));
-      const statements = agentPolicy(host);
-      const onEverything = statements.filter((statement) => statement.Resource === "*");
-      expect(onEverything.flatMap((statement) => statement.Action).sort()).toEqual(
-        [...SSM_AGENT_ACTIONS.register, ...SSM_AGENT_ACTIONS.sessions, ...SSM_AGENT_ACTIONS.commands].sort(),
-      );
-      const actions = statements.flatMap((statement) => statement.Action);
-      expect(actions.filter((action: string) => /^ssm:(Get|Describe|List|Send)|:\*$|^\*$/.test(action))).toEqual([]);
-    }
+    const statements = agentPolicy();
+    const onEverything = statements.filter((statement) => statement.Resource === "*");
+    expect(onEverything.flatMap((statement) => statement.Action).sort()).toEqual(
+      [...SSM_AGENT_ACTIONS.register, ...SSM_AGENT_ACTIONS.sessions, ...SSM_AGENT_ACTIONS.commands].sort(),
+    );
+    const actions = statements.flatMap((statement) => statement.Action);
+    expect(actions.filter((action: string) => /^ssm:(Get|Describe|List|Send)|:\*$|^\*$/.test(action))).toEqual([]);
   });
 
   it("lets the hosts write only into the session log group, check its encryption and use the session key", () => {
     const group = reference(mgmt(), "aws_cloudwatch_log_group", "session_manager/logs/log_group");
     const key = reference(mgmt(), "aws_kms_key", "session_manager/session_key");
-    const statements = Object.fromEntries(agentPolicy("jenkins").map((statement) => [statement.Sid, statement]));
+    const statements = Object.fromEntries(agentPolicy().map((statement) => [statement.Sid, statement]));
     expect(statements.WriteSessionLogs).toMatchObject({
       Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
       Resource: [`${group}arn}`, `${group}arn}:*`],

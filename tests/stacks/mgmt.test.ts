@@ -223,9 +223,10 @@ describe("mgmt: the hosts", () => {
     expect(mgmt.resource("aws_eip").instance).toBe(`${address(mgmt, "aws_instance", "bastion/host/instance")}id}`);
     const bastionRole = address(mgmt, "aws_iam_role", "bastion/host/role");
     // The SSM agent's scoped policy, not AmazonSSMManagedInstanceCore (mgmt-session-manager.test.ts).
-    expect(mgmt.resource("aws_iam_role_policy", "session_manager/agent_policy_bastion").role).toBe(
-      `${bastionRole}name}`,
-    );
+    expect(mgmt.resource("aws_iam_role_policy_attachment", "session_manager/agent_policy_bastion")).toMatchObject({
+      role: `${bastionRole}name}`,
+      policy_arn: `${address(mgmt, "aws_iam_policy", "session_manager/agent_policy")}arn}`,
+    });
   });
 
   it("names the mgmt records after the zone: bastion to its Elastic IP", () => {

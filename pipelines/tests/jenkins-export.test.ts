@@ -3,7 +3,7 @@
  * and response shapes: create, update, unchanged, dry run, pull, and each failure it names.
  */
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -34,11 +34,11 @@ afterEach(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-async function run(args: string[], env: Record<string, string> = CREDENTIALS) {
+async function run(args: string[], env: Record<string, string> = CREDENTIALS, stdin?: () => string) {
   const out: string[] = [];
   const err: string[] = [];
   const io: CommandIo = { out: (text) => out.push(text), err: (text) => err.push(text) };
-  const code = await runExportCommand([...SCM, "--jobs-dir", jobsDir, ...args], env, io);
+  const code = await runExportCommand([...SCM, "--jobs-dir", jobsDir, ...args], env, io, undefined, stdin);
   return { code, stdout: out.join("\n"), stderr: err.join("\n") };
 }
 
@@ -151,8 +151,39 @@ describe("export-jenkins-job fails with the cause and the fix, and says what was
     const server = await jenkinsWith();
     const result = await run(["--url", server.url], {});
     expect(result.code).not.toBe(0);
-    expect(result.stderr).toContain("JENKINS_USER and JENKINS_API_TOKEN not set");
+    expect(result.stderr).toContain("--user (or JENKINS_USER) and --token-file (or JENKINS_API_TOKEN) not given");
     expect(server.requests).toEqual([]);
+  });
+
+  it("signs in with the token read from standard input (--token-file -), as Ansible runs it", async () => {
+    const server = await jenkinsWith();
+    const result = await run(
+      ["--url", server.url, "--user", "admin", "--token-file", "-"],
+      {},
+      () => `${ADMIN.token}\n`,
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const create = posts(server).find((request) => request.path.startsWith("/createItem"));
+    expect(create?.headers.authorization).toBe(`Basic ${Buffer.from(`admin:${ADMIN.token}`).toString("base64")}`);
+    expect(result.stdout + result.stderr).not.toContain(ADMIN.token);
+  });
+
+  it("signs in with the token of a file only its owner reads, and refuses one others may read", async () => {
+    const server = await jenkinsWith();
+    const tokenFile = join(work, "token");
+    writeFileSync(tokenFile, `${ADMIN.token}\n`, { mode: 0o600 });
+    const result = await run(["--url", server.url, "--user", "admin", "--token-file", tokenFile], {});
+    expect(result.code, result.stderr).toBe(0);
+    expect(server.jobs.size).toBe(3);
+
+    chmodSync(tokenFile, 0o644);
+    const before = server.requests.length;
+    const refused = await run(["--url", server.url, "--user", "admin", "--token-file", tokenFile], {});
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(
+      `--token-file ${tokenFile}: others may read it (mode 0644); run chmod 600 ${tokenFile}`,
+    );
+    expect(server.requests.length).toBe(before);
   });
 
   it("names the missing permission on 403 and lists the jobs done before it", async () => {

@@ -8,6 +8,7 @@ import { join, resolve } from "node:path";
 import { XMLParser } from "fast-xml-parser";
 import { describe, expect, it } from "vitest";
 import { stackOrder } from "../../config/roles";
+import { BUILD_AGENT_LABEL, deployAgentLabel } from "../../lib/jenkins-agents";
 import { serviceUrl } from "../../lib/naming";
 import { applicationEnvironments, managementEnvironment, vars } from "../../stacks/global/vars";
 import { DEPLOY_ACTIONS, DEPLOY_FLAGS, DEPLOY_PARAMETERS } from "../src/deploy/options";
@@ -148,7 +149,7 @@ describe("deploy-service job", () => {
       expect(jobSettings(input, DEPLOY_SERVICE_JOB, environment).APPROVAL).toBe(String(approval));
     }
     expect(text).toMatch(
-      /when \{\s*beforeAgent true\s*expression \{ env\.APPROVAL == 'true' \}\s*\}\s*steps \{\s*timeout\(time: 4, unit: 'HOURS'\) \{\s*input\(/,
+      /when \{\s*beforeAgent true\s*expression \{ env\.APPROVAL == 'true' \}\s*\}\s*steps \{\s*script \{[^}]*\}\s*def approver = ''\s*timeout\(time: 4, unit: 'HOURS'\) \{[^{}]*approver = input\(/,
     );
   });
 
@@ -204,6 +205,110 @@ describe("deploy-service job", () => {
   });
 });
 
+/** The argument text of every `input(...)` step call in a Jenkinsfile (string literals kept, parentheses balanced). */
+function inputCalls(text: string): string[] {
+  const calls: string[] = [];
+  for (const match of text.matchAll(/(?<![\w.])input\(/g)) {
+    let depth = 0;
+    let quote = "";
+    for (let index = (match.index ?? 0) + "input".length; index < text.length; index++) {
+      const char = text[index];
+      if (quote) {
+        if (char === "\\") index++;
+        else if (char === quote) quote = "";
+      } else if (char === "'" || char === '"') quote = char;
+      else if (char === "(") depth++;
+      else if (char === ")" && --depth === 0) {
+        calls.push(text.slice((match.index ?? 0) + "input(".length, index));
+        break;
+      }
+    }
+  }
+  return calls;
+}
+
+/** Problems of a Jenkinsfile's approvals: an `input` without the approvers group as its submitter, or
+ *  one whose answer is not checked against the user who started the build. */
+function approvalProblems(text: string): string[] {
+  const problems: string[] = [];
+  for (const call of inputCalls(text)) {
+    if (!/\bsubmitter: env\.PROD_APPROVERS\b/.test(call))
+      problems.push(`input without submitter: env.PROD_APPROVERS: ${call}`);
+    const parameter = /\bsubmitterParameter: '([A-Z_]+)'/.exec(call);
+    if (!parameter) problems.push(`input without submitterParameter (who answered): ${call}`);
+  }
+  if (
+    inputCalls(text).length > 0 &&
+    !/if \(usersWhoStarted\(\)\.contains\(approver\)\) \{\n[^\n]*\n[^\n]*\n\s*error\(/.test(text)
+  ) {
+    problems.push("the approver is not compared with the users who started the build");
+  }
+  return problems;
+}
+
+describe("where the jobs run, and who approves a deploy", () => {
+  const deployText = code(DEPLOY_SERVICE_JOB);
+
+  it("no job runs on any agent: each names its label, never `agent any` (the controller has no executors)", () => {
+    for (const job of jobs) {
+      expect(code(job.name), job.name).not.toMatch(/agent any/);
+      expect(code(job.name), job.name).toMatch(/agent \{ label /);
+    }
+  });
+
+  it("builds the frontend and reviews pull requests on the build agent", () => {
+    for (const name of [FRONTEND_JOB, INFRASTRUCTURE_JOB]) {
+      const labels = [...code(name).matchAll(/agent \{ label '([^']+)' \}/g)].map((match) => match[1]);
+      expect(labels, name).toEqual([BUILD_AGENT_LABEL]);
+    }
+  });
+
+  it("deploys to an environment with approval only on its deploy agent, to the others on the build agent", () => {
+    for (const environment of applicationEnvironments) {
+      const approval = vars.environments[environment]?.service?.delivery.approval;
+      expect(jobSettings(input, DEPLOY_SERVICE_JOB, environment).AGENT_LABEL, environment).toBe(
+        approval ? deployAgentLabel(environment) : BUILD_AGENT_LABEL,
+      );
+    }
+    expect(applicationEnvironments.some((name) => vars.environments[name]?.service?.delivery.approval)).toBe(true);
+    // Every stage that reads or changes the environment asks for AGENT_LABEL; only the settings stage
+    // (vars, no AWS) names the build agent.
+    for (const stage of ["History", "Preflight", "Deploy"]) {
+      expect(deployText).toMatch(
+        new RegExp(`stage\\('${stage}'\\) \\{[^]*?agent \\{ label "\\$\\{env\\.AGENT_LABEL\\}" \\}`),
+      );
+    }
+    const labels = [...deployText.matchAll(/agent \{ label ('[^']*'|"[^"]*") \}/g)].map((match) => match[1]?.trim());
+    // Groovy's "${env.AGENT_LABEL}", spelled so that it is no JavaScript placeholder.
+    const fromSettings = `"$${"{"}env.AGENT_LABEL}"`;
+    expect(labels).toEqual([`'${BUILD_AGENT_LABEL}'`, fromSettings, fromSettings, fromSettings]);
+  });
+
+  it("lets only the prod-approvers group answer every approval, and never the user who started the build", () => {
+    const inputs = jobs.flatMap((job) => inputCalls(code(job.name)));
+    expect(inputs.length).toBeGreaterThan(0);
+    for (const job of jobs) expect(approvalProblems(code(job.name)), job.name).toEqual([]);
+    // The group's name is a global variable of the Jenkins configuration Ansible writes.
+    const casc = readFileSync(join(root, "provisioning/roles/jenkins/templates/jenkins.yaml.j2"), "utf8");
+    expect(casc).toMatch(/- key: PROD_APPROVERS\n\s+value: /);
+    expect(deployText).toContain("for (def cause in currentBuild.getBuildCauses('hudson.model.Cause$UserIdCause'))");
+  });
+
+  it("catches an approval anyone may give, or that the starter may give, in a copy of the Jenkinsfile", () => {
+    const withoutSubmitter = jenkinsfile(DEPLOY_SERVICE_JOB).replace(" submitter: env.PROD_APPROVERS,", "");
+    expect(approvalProblems(withoutSubmitter)).toEqual([expect.stringContaining("input without submitter")]);
+    const withoutCheck = jenkinsfile(DEPLOY_SERVICE_JOB).replace(
+      "if (usersWhoStarted().contains(approver))",
+      "if (false)",
+    );
+    expect(approvalProblems(withoutCheck)).toEqual([
+      "the approver is not compared with the users who started the build",
+    ]);
+    const bareInput = "pipeline { stages { stage('x') { steps { input(message: 'go?') } } } }";
+    expect(approvalProblems(bareInput)).toHaveLength(3);
+  });
+});
+
 describe("Jenkinsfiles name no environment", () => {
   const files = [...jobs.map((job) => job.jenkinsfile), "pipelines/jenkins/settings.groovy"];
   const names = Object.keys(vars.environments);
@@ -242,7 +347,10 @@ describe("frontend job", () => {
 });
 
 describe("settings the Jenkinsfiles read", () => {
-  const builtIn = new Set(["BUILD_NUMBER", "BUILD_URL", "JOB_NAME", "WORKSPACE", "JENKINS_HOME", "GIT_COMMIT"]);
+  const builtIn = new Set(["BUILD_NUMBER", "BUILD_URL", "JOB_NAME", "WORKSPACE", "JENKINS_HOME", "GIT_COMMIT", "HOME"]);
+  // Global variables of the Jenkins configuration (provisioning/roles/jenkins/templates/jenkins.yaml.j2).
+  const global = ["PROD_APPROVERS"];
+  for (const variable of global) builtIn.add(variable);
   // What a multibranch job sets for a pull request's build.
   const pullRequestBuiltIn = ["BRANCH_NAME", "CHANGE_ID", "CHANGE_URL", "CHANGE_BRANCH", "CHANGE_TARGET"];
   for (const variable of pullRequestBuiltIn) builtIn.add(variable);

@@ -22,7 +22,7 @@ await runMain({
   name: "pnpm inventory",
   usage: `usage: pnpm inventory --outputs FILE [--out FILE] [--stack NAME] [--dry-run]
 
-Writes the Ansible inventory (bastion and jenkins groups, SSH user, ProxyJump through the bastion,
+Writes the Ansible inventory (bastion, jenkins and the Jenkins agents' groups, SSH user, ProxyJump through the bastion,
 Jenkins settings from environments/) from the management stack's outputs.
   --outputs FILE  JSON from \`${outputsCommand}\` or \`terraform output -json > FILE\`
   --out FILE      inventory to write (default: provisioning/inventory/generated.yml)

@@ -26,6 +26,12 @@ export interface MgmtOutputs {
   readonly jenkinsInstanceId?: string;
   /** Lets the jenkins role find the data volume by its NVMe serial (the most robust way). */
   readonly jenkinsDataVolumeId?: string;
+  /** The Jenkins build agent (mgmt stack, private subnet). */
+  readonly buildAgentPrivateIp?: string;
+  readonly buildAgentInstanceId?: string;
+  /** The deploy agents by environment: one per environment with `approval: true`. */
+  readonly deployAgentPrivateIps?: Readonly<Record<string, string>>;
+  readonly deployAgentInstanceIds?: Readonly<Record<string, string>>;
 }
 
 type Check = (value: string) => string | undefined;
@@ -57,6 +63,14 @@ const OUTPUTS: ReadonlyArray<readonly [string, keyof MgmtOutputs, boolean, Check
   ["bastion_instance_id", "bastionInstanceId", false, awsId("i")],
   ["jenkins_instance_id", "jenkinsInstanceId", false, awsId("i")],
   ["jenkins_data_volume_id", "jenkinsDataVolumeId", false, awsId("vol")],
+  ["build_agent_private_ip", "buildAgentPrivateIp", false, ipv4],
+  ["build_agent_instance_id", "buildAgentInstanceId", false, awsId("i")],
+];
+
+/** Output id → [property, check of each value]: maps of environment name to value. */
+const MAP_OUTPUTS: ReadonlyArray<readonly [string, keyof MgmtOutputs, Check]> = [
+  ["deploy_agent_private_ips", "deployAgentPrivateIps", ipv4],
+  ["deploy_agent_instance_ids", "deployAgentInstanceIds", awsId("i")],
 ];
 
 const FIX = (stack: string) =>
@@ -110,8 +124,29 @@ export function checkMgmtOutputs(values: Record<string, unknown>, stack: string,
     }
     result[property] = value;
   }
+  const maps: Record<string, Record<string, string>> = {};
+  for (const [id, property, check] of MAP_OUTPUTS) {
+    const value = values[id];
+    if (value === undefined || value === null) continue;
+    if (!isRecord(value)) {
+      problems.push(
+        `${source}: output "${id}" must be a map of environment name to value, got ${JSON.stringify(value)}; check the stack's output`,
+      );
+      continue;
+    }
+    const entries: Record<string, string> = {};
+    for (const [environment, entry] of Object.entries(value)) {
+      const problem = typeof entry === "string" ? check(entry) : `is ${JSON.stringify(entry)}, not a string`;
+      if (problem)
+        problems.push(
+          `${source}: output "${id}" of "${environment}" = "${entry}" ${problem}; check the stack's output`,
+        );
+      else entries[environment] = entry as string;
+    }
+    maps[property] = entries;
+  }
   if (problems.length > 0) throw new OutputsError(problems);
-  return result as unknown as MgmtOutputs;
+  return { ...result, ...maps } as unknown as MgmtOutputs;
 }
 
 /** Parses the text of an outputs file and returns the checked mgmt outputs. */

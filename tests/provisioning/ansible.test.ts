@@ -73,6 +73,9 @@ describe("the generated inventory, as Ansible reads it", () => {
     expect(result.stdout).toMatch(new RegExp(`@bastion:\\n[ |]*--${bastionHost}\\n`));
     expect(result.stdout).toMatch(new RegExp(`@jenkins:\\n[ |]*--${jenkinsHost}\\n`));
     expect(result.stderr, "ansible-inventory warned about the generated inventory").not.toContain("WARNING");
+    // The agents: the groups agents.yml and jenkins.yml's first play target, under jenkins_agents.
+    expect(result.stdout).toMatch(/@jenkins_agents:\n[ |]*--@jenkins_build_agents:\n[ |]*--build-agent\n/);
+    expect(result.stdout).toMatch(/--@jenkins_deploy_agents:\n[ |]*--deploy-agent-prod\n/);
   });
 
   it("gives Jenkins the ProxyJump, the SSH user and the port from environments/", () => {
@@ -190,7 +193,7 @@ describe("the vault", () => {
       jenkinsHost,
     ]);
     expect(hostVars.status, hostVars.transcript).toBe(0);
-    expect(JSON.parse(hostVars.stdout).vault_jenkins_admin_password).toBe("CHANGE-ME-jenkins-admin-password");
+    expect(JSON.parse(hostVars.stdout).vault_jenkins_break_glass_password).toBe("CHANGE-ME-break-glass-password");
 
     const wrongPassword = join(sandbox.dir, "wrong-password.txt");
     writeFileSync(wrongPassword, "not-the-password\n");

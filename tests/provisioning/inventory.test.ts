@@ -4,7 +4,20 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { buildInventory, GENERATED_HEADER, pnpmVersionOf } from "../../scripts/inventory/inventory";
+import {
+  BUILD_AGENT_HOST,
+  BUILD_AGENT_LABEL,
+  BUILD_AGENTS_GROUP,
+  DEPLOY_AGENTS_GROUP,
+  deployAgentHost,
+  deployAgentLabel,
+} from "../../lib/jenkins-agents";
+import {
+  approvalEnvironments,
+  buildInventory,
+  GENERATED_HEADER,
+  pnpmVersionOf,
+} from "../../scripts/inventory/inventory";
 import { OutputsError, parseMgmtOutputs } from "../../scripts/inventory/outputs";
 import { managementEnvironment, vars } from "../../stacks/global/vars";
 
@@ -91,9 +104,62 @@ describe("the inventory", () => {
     expect(pnpmVersionOf("pnpm@10.34.9+sha512.0123abcd")).toBe("10.34.9");
     expect(pnpmVersionOf("yarn@4.1.0")).toBeUndefined();
     const result = runInventory("--outputs", join(fixtures, "cdktf-outputs.json"), "--dry-run");
-    expect(parse(result.stdout).all.children.jenkins.vars.jenkins_pnpm_version).toBe(
-      pnpmVersionOf(packageJson.packageManager),
-    );
+    expect(parse(result.stdout).all.vars.jenkins_pnpm_version).toBe(pnpmVersionOf(packageJson.packageManager));
+  });
+});
+
+describe("the Jenkins agents in the inventory", () => {
+  const inventory = buildInventory({
+    outputs: parseMgmtOutputs(cdktfOutputs, "mgmt", "outputs.json"),
+    vars,
+    managementEnvironment,
+  });
+  const agents = inventory.all.children.jenkins_agents;
+
+  it("puts the build agent in jenkins_build_agents with the label build", () => {
+    const group = agents?.children[BUILD_AGENTS_GROUP];
+    expect(group?.hosts).toEqual({
+      [BUILD_AGENT_HOST]: { ansible_host: "10.0.8.40", ec2_instance_id: "i-0b1d2a3c4e5f60718" },
+    });
+    expect(group?.vars).toEqual({ jenkins_agent_kind: "build", jenkins_agent_labels: BUILD_AGENT_LABEL });
+  });
+
+  it("gives every environment with approval its deploy agent in jenkins_deploy_agents, labelled deploy-<env>", () => {
+    const approval = approvalEnvironments(vars);
+    expect(approval).toEqual(["prod"]);
+    const group = agents?.children[DEPLOY_AGENTS_GROUP];
+    expect(Object.keys(group?.hosts ?? {})).toEqual(approval.map(deployAgentHost));
+    expect(group?.hosts[deployAgentHost("prod")]).toEqual({
+      ansible_host: "10.0.9.41",
+      ec2_instance_id: "i-0d1e2f3a4b5c60718",
+      jenkins_agent_environment: "prod",
+      jenkins_agent_labels: deployAgentLabel("prod"),
+    });
+    expect(group?.vars).toEqual({ jenkins_agent_kind: "deploy" });
+  });
+
+  it("reaches the agents, in the private subnet, only through the bastion", () => {
+    expect(agents?.vars.ansible_ssh_common_args).toBe("-o ProxyJump=admin@3.120.10.20");
+  });
+
+  it("reads the agents from terraform output -json too", () => {
+    const result = runInventory("--outputs", join(fixtures, "terraform-outputs.json"), "--dry-run");
+    expect(result.status, result.stderr).toBe(0);
+    const children = parse(result.stdout).all.children.jenkins_agents.children;
+    expect(children[BUILD_AGENTS_GROUP].hosts[BUILD_AGENT_HOST].ansible_host).toBe("10.0.8.40");
+    expect(children[DEPLOY_AGENTS_GROUP].hosts[deployAgentHost("prod")].ansible_host).toBe("10.0.9.41");
+  });
+
+  it("writes no agent groups from the outputs of a stack without agents", () => {
+    const withoutAgents = cdktfWith((mgmt) => {
+      for (const key of Object.keys(mgmt)) if (/agent/.test(key)) delete mgmt[key];
+    });
+    const built = buildInventory({
+      outputs: parseMgmtOutputs(withoutAgents, "mgmt", "o.json"),
+      vars,
+      managementEnvironment,
+    });
+    expect(Object.keys(built.all.children)).toEqual(["bastion", "jenkins"]);
   });
 });
 
@@ -161,6 +227,42 @@ describe("pnpm inventory rejects bad outputs, naming the output and the fix, and
         mgmt.ssh_user = ["admin"];
       }),
       message: /output "ssh_user" must be a string/,
+    },
+    {
+      name: "deploy agents without the one an approval environment needs",
+      content: cdktfWith((mgmt) => {
+        mgmt.deploy_agent_private_ips = {};
+      }),
+      message:
+        /output "deploy_agent_private_ips" has no address for prod \(approval: true in environments\/prod\.yaml needs its deploy agent\); deploy the mgmt stack of this checkout/,
+    },
+    {
+      name: "a deploy agent for an environment without approval",
+      content: cdktfWith((mgmt) => {
+        mgmt.deploy_agent_private_ips = { prod: "10.0.9.41", dev: "10.0.9.42" };
+      }),
+      message: /output "deploy_agent_private_ips" names dev, which has no approval in environments\/dev\.yaml/,
+    },
+    {
+      name: "a deploy agent address that is not IPv4",
+      content: cdktfWith((mgmt) => {
+        mgmt.deploy_agent_private_ips = { prod: "10.0.9" };
+      }),
+      message: /output "deploy_agent_private_ips" of "prod" = "10.0.9" is not an IPv4 address/,
+    },
+    {
+      name: "deploy agent addresses that are not a map",
+      content: cdktfWith((mgmt) => {
+        mgmt.deploy_agent_private_ips = ["10.0.9.41"];
+      }),
+      message: /output "deploy_agent_private_ips" must be a map of environment name to value/,
+    },
+    {
+      name: "deploy agents without the build agent",
+      content: cdktfWith((mgmt) => {
+        delete mgmt.build_agent_private_ip;
+      }),
+      message: /output "build_agent_private_ip" is missing while the deploy agents are there; deploy the mgmt stack/,
     },
     {
       name: "a Jenkins URL without its trailing slash",

@@ -2,6 +2,7 @@
  * export-jenkins-job: flags, a preflight that changes nothing (render and validate every job,
  * credentials, URL), then the work. The bin file only wires this to the process.
  */
+import { readFileSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { $ } from "zx";
@@ -34,9 +35,14 @@ Every job is rendered and validated before anything is sent.
   --scm-branch NAME     its branch (default: ${DEFAULTS.scmBranch})
   --scm-credentials ID  Jenkins credentials id to clone it (default: ${DEFAULTS.scmCredentials})
   --jobs-dir DIR        job templates (default: pipelines/jobs)
+  --user NAME           Jenkins user to sign in as (default: JENKINS_USER)
+  --token-file FILE     read the user's API token from FILE (mode 0600 or stricter), or from
+                        standard input with "-" (default: JENKINS_API_TOKEN): never pass the
+                        token itself on a command line
   -h, --help            this help
 
-Environment: JENKINS_USER and JENKINS_API_TOKEN (basic auth with an API token).`;
+Basic auth with the user's API token; Ansible runs it as the dedicated job-export user with its
+token on standard input.`;
 
 const FLAGS = {
   url: { type: "string" },
@@ -46,13 +52,24 @@ const FLAGS = {
   "scm-branch": { type: "string", default: DEFAULTS.scmBranch },
   "scm-credentials": { type: "string", default: DEFAULTS.scmCredentials },
   "jobs-dir": { type: "string", default: DEFAULTS.jobsDir },
+  user: { type: "string" },
+  "token-file": { type: "string" },
 } as const;
 
 const realVars: JobsInput = { vars, applicationEnvironments, managementEnvironment };
 
 /** export-jenkins-job as a command: Jenkins credentials from `env`, job values from `input`. */
-export function exportCommand(env: NodeJS.ProcessEnv, input: JobsInput = realVars): Command<typeof FLAGS> {
-  return { name: "export-jenkins-job", usage: USAGE, flags: FLAGS, run: (io) => exportJenkinsJobs(io, env, input) };
+export function exportCommand(
+  env: NodeJS.ProcessEnv,
+  input: JobsInput = realVars,
+  stdin: () => string = () => readFileSync(0, "utf8"),
+): Command<typeof FLAGS> {
+  return {
+    name: "export-jenkins-job",
+    usage: USAGE,
+    flags: FLAGS,
+    run: (io) => exportJenkinsJobs(io, env, input, stdin),
+  };
 }
 
 export function runExportCommand(
@@ -60,14 +77,16 @@ export function runExportCommand(
   env: NodeJS.ProcessEnv = process.env,
   io: CommandIo = consoleIo,
   input: JobsInput = realVars,
+  stdin?: () => string,
 ): Promise<number> {
-  return runCommand(exportCommand(env, input), args, io);
+  return runCommand(exportCommand(env, input, stdin), args, io);
 }
 
 async function exportJenkinsJobs(
   { flags, out }: CommandInput<typeof FLAGS>,
   env: NodeJS.ProcessEnv,
   input: JobsInput,
+  stdin: () => string,
 ): Promise<undefined> {
   if (flags.pull !== undefined && flags["dry-run"]) throw new UsageError("--pull and --dry-run exclude each other");
   // Preflight: everything below up to the client changes nothing, on disk or in Jenkins.
@@ -79,7 +98,7 @@ async function exportJenkinsJobs(
   };
   const rendered = renderJobs(jobsDir, jobDefinitions(input), scm);
   const url = jenkinsRoot(flags.url ?? jenkinsUrl(input.vars, input.managementEnvironment));
-  const client = new JenkinsClient(url, credentials(env, url));
+  const client = new JenkinsClient(url, credentials(env, url, flags, stdin));
 
   if (flags.pull !== undefined) {
     const job = flags.pull;
@@ -138,14 +157,40 @@ function jenkinsRoot(url: string): string {
   return parsed.href.endsWith("/") ? parsed.href : `${parsed.href}/`;
 }
 
-function credentials(env: NodeJS.ProcessEnv, url: string) {
-  const user = env.JENKINS_USER?.trim();
-  const token = env.JENKINS_API_TOKEN?.trim();
-  const missing = [!user && "JENKINS_USER", !token && "JENKINS_API_TOKEN"].filter(Boolean);
+/** The user and API token: --user / --token-file (a 0600 file, or "-" for standard input), else the environment. */
+function credentials(
+  env: NodeJS.ProcessEnv,
+  url: string,
+  flags: { user?: string; "token-file"?: string },
+  stdin: () => string,
+) {
+  const user = (flags.user ?? env.JENKINS_USER)?.trim();
+  const tokenFile = flags["token-file"];
+  const token = (tokenFile === undefined ? env.JENKINS_API_TOKEN : readToken(tokenFile, stdin))?.trim();
+  const missing = [!user && "--user (or JENKINS_USER)", !token && "--token-file (or JENKINS_API_TOKEN)"].filter(
+    Boolean,
+  );
   if (missing.length > 0 || !user || !token) {
     throw new UsageError(
-      `${missing.join(" and ")} not set: export the Jenkins user and an API token (create one under ${url}me/configure, API Token)`,
+      `${missing.join(" and ")} not given: pass the Jenkins user and its API token (create one under ${url}me/configure, API Token)`,
     );
   }
   return { user, token };
+}
+
+/** The token from standard input ("-") or a file only its owner may read. */
+function readToken(file: string, stdin: () => string): string {
+  if (file === "-") return stdin();
+  let mode: number;
+  try {
+    mode = statSync(file).mode;
+  } catch {
+    throw new UsageError(`--token-file ${file}: no such file; write the API token into it with mode 0600`);
+  }
+  if ((mode & 0o077) !== 0) {
+    throw new UsageError(
+      `--token-file ${file}: others may read it (mode ${(mode & 0o777).toString(8).padStart(4, "0")}); run chmod 600 ${file}`,
+    );
+  }
+  return readFileSync(file, "utf8");
 }

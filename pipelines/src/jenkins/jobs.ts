@@ -5,6 +5,7 @@
  */
 import { stackOrder } from "../../../config/roles";
 import type { Vars } from "../../../config/schema";
+import { deployLabel } from "../../../lib/jenkins-agents";
 import { serviceUrl, terraformPlanRoleName } from "../../../lib/naming";
 import { DEPLOY_ACTIONS } from "../deploy/options";
 
@@ -162,6 +163,9 @@ function deploySettings(input: JobsInput, environment: string | undefined): Reco
   if (!delivery) throw new Error(`environments/${environment}.yaml declares no service`);
   return {
     APPROVAL: String(delivery.approval),
+    // Where the deploy runs: an approval environment only on its own deploy agent (whose instance
+    // role alone may deploy there), the others on the build agent.
+    AGENT_LABEL: deployLabel(environment, delivery.approval),
     SERVICE_URL: serviceUrl(input.vars, environment),
     // The script waits rolloutTimeoutSeconds for the rollout; the stage allows that plus its set-up.
     DEPLOY_STAGE_MINUTES: String(Math.ceil((delivery.rolloutTimeoutSeconds + DEPLOY_SETUP_SECONDS) / 60)),

@@ -22,7 +22,14 @@ const log = (line: string) => console.log(`[hosts] ${line}`);
 
 /** The test vault: what group_vars/all/vault.yml holds in production, test-only values. */
 const TEST_VAULT = `---
-vault_jenkins_admin_password: test-only-admin-password-0001
+vault_jenkins_oidc_client_secret: test-only-oidc-client-secret
+vault_jenkins_break_glass_password: test-only-break-glass-password-0001
+vault_jenkins_export_api_token: 110123456789abcdef0123456789abcdef
+vault_jenkins_agent_ssh_private_key: |
+  -----BEGIN OPENSSH PRIVATE KEY-----
+  test-only-not-a-key
+  -----END OPENSSH PRIVATE KEY-----
+vault_jenkins_agent_ssh_public_key: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAITestOnlyNotAKey test-only
 vault_jenkins_slack_token: xoxb-test-only-token
 vault_jenkins_github_username: test-only-github-user
 vault_jenkins_github_token: test-only-github-token
@@ -108,6 +115,9 @@ export default async function setup(project: TestProject) {
         // The runner (the operator's network) is never banned; the attacker namespace is.
         bastion_fail2ban_ignore_networks: [`${RUNNER_ADDRESS}/32`],
         common_timezone: timezone,
+        // The identity provider people sign in with (group_vars/all/main.yml): never reached here.
+        jenkins_oidc_well_known_url: "https://login.example.com/.well-known/openid-configuration",
+        jenkins_oidc_client_id: "jenkins",
       }),
     );
     const run: AnsibleRun = {

@@ -129,5 +129,11 @@ describe("mgmt: Session Manager", () => {
       .map((rule) => mustParseCidr(rule.cidr_ipv4));
     const block = mustParseCidr(String(subnet?.[1].cidr_block));
     expect(admitted.some((range) => contains(range, block))).toBe(true);
+    // And its group lets the HTTPS out (the endpoints' addresses are inside 0.0.0.0/0).
+    const jenkinsGroup = reference(mgmt(), "aws_security_group", "jenkins/host/security_group");
+    const https = mgmt()
+      .resourceList("aws_vpc_security_group_egress_rule")
+      .filter((rule) => rule.security_group_id === `${jenkinsGroup}id}` && rule.from_port === 443);
+    expect(https.map((rule) => rule.cidr_ipv4)).toEqual(["0.0.0.0/0"]);
   });
 });

@@ -43,6 +43,8 @@ export const REPLACEMENT_ATTRIBUTES: Readonly<Record<string, Replacement>> = {
   aws_dlm_lifecycle_policy: [],
   aws_ebs_volume: ["availability_zone", "encrypted", "kms_key_id", "snapshot_id", "outpost_arn"],
   aws_ecr_lifecycle_policy: ["repository", "policy"],
+  // UpdatePullThroughCacheRule changes the credential and the role in place; the rest names the rule.
+  aws_ecr_pull_through_cache_rule: ["ecr_repository_prefix", "upstream_registry_url", "upstream_repository_prefix"],
   aws_ecr_repository: ["name", "encryption_configuration"],
   aws_ecr_repository_policy: ["repository"],
   aws_ecs_cluster: ["name"],
@@ -119,6 +121,7 @@ export const REPLACEMENT_ATTRIBUTES: Readonly<Record<string, Replacement>> = {
   aws_s3_bucket_public_access_block: ["bucket"],
   aws_s3_bucket_server_side_encryption_configuration: ["bucket", "expected_bucket_owner"],
   aws_s3_bucket_versioning: ["bucket", "expected_bucket_owner"],
+  aws_secretsmanager_secret: ["name", "name_prefix"],
   aws_security_group: ["name", "name_prefix", "description", "vpc_id"],
   aws_sns_topic: ["name", "name_prefix", "fifo_topic"],
   aws_sns_topic_policy: ["arn"],

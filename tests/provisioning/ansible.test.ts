@@ -16,7 +16,7 @@ import {
   TOOL_TIMEOUT_MS,
 } from "./support";
 
-const PLAYBOOKS = ["site.yml", "bastion.yml", "jenkins.yml", "plugin-updates.yml"];
+const PLAYBOOKS = ["site.yml", "bastion.yml", "agents.yml", "jenkins.yml", "plugin-updates.yml"];
 const bastionHost = `${managementEnvironment}-bastion`;
 const jenkinsHost = `${managementEnvironment}-jenkins`;
 

@@ -323,6 +323,20 @@ describe("Jenkins Configuration as Code", () => {
     expect(script).not.toContain(SENTINELS.jenkins_jobs_export_api_token);
   });
 
+  it("names the agents' user and home as the jenkins_agent role creates them (one value, group_vars/all)", () => {
+    const values = [
+      "group_vars/all/main.yml",
+      "roles/jenkins/defaults/main.yml",
+      "roles/jenkins_agent/defaults/main.yml",
+    ].map((file) => parse(readFileSync(join(provisioning, file), "utf8")));
+    for (const key of ["jenkins_agent_user", "jenkins_agent_home"]) {
+      expect(new Set(values.map((vars) => vars[key])).size, key).toBe(1);
+    }
+    expect(casc().credentials.system.domainCredentials[0].credentials[0].basicSSHUserPrivateKey.username).toBe(
+      values[0].jenkins_agent_user,
+    );
+  });
+
   it("knows its public URL", () => {
     expect(casc().unclassified.location.url).toBe("https://jenkins.mgmt.connected.express/");
   });

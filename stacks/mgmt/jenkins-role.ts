@@ -6,7 +6,8 @@
  * - The build agent: push and pull the frontend image, deploy to every environment WITHOUT approval,
  *   and become the read-only plan role (plan-role.ts) for the infrastructure job's `terraform plan`.
  * - A deploy agent, one per environment with `approval: true`: deploy that environment and nothing
- *   else (plus reading the service its promotion copies from).
+ *   else (plus reading the service its promotion copies from, and moving the deployed-<env> marker
+ *   tags in the frontend repository; uploading layers stays the build agent's).
  *
  * Deploying means: register a revision of the environment's task family, point the environment's
  * service at a revision of that family (`ecs:UpdateService` carries the `ecs:task-definition` family

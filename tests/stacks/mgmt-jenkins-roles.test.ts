@@ -313,6 +313,24 @@ describe("mgmt: a deploy agent per environment with approval", () => {
     });
   }
 
+  it("find, check and mark images (deployed-<env> tags) but upload no layer: pushing builds is the build agent's", () => {
+    for (const environment of approvalEnvironments) {
+      const statements = roleOf(mgmt.json, `jenkins_deploy_agent_${environment}/host/role`);
+      const ecr = statements.find((statement) => [statement.Action].flat().includes("ecr:PutImage"));
+      expect(ecr?.Resource).toEqual([
+        expect.stringMatching(/cross-stack-reference-input-global\.outputs\.[^}]*ecr_repository[^}]*arn\}$/),
+      ]);
+      const actions = statements.flatMap((statement) => [statement.Action].flat());
+      expect(actions.filter((action: string) => action.startsWith("ecr:")).sort()).toEqual([
+        "ecr:BatchGetImage",
+        "ecr:DescribeImageScanFindings",
+        "ecr:DescribeImages",
+        "ecr:DescribeRepositories",
+        "ecr:PutImage",
+      ]);
+    }
+  });
+
   it("is caught touching dev on a deliberately widened copy of prod's", () => {
     const devRoles = edited("jenkins_deploy_agent_prod/host/role", "PassOwnServiceRolesToEcs", (statement) => {
       statement.Resource.push(`arn:aws:iam::${ACCOUNT.accountId}:role/connected-express-dev-frontend-task`);

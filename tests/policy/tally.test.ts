@@ -106,12 +106,16 @@ describe("the stack of a checkov result", () => {
 
 describe("the project rules over synthesized stacks", () => {
   it("label each result with the stack it was found in", () => {
+    // Privileged, and otherwise as CX_ECS_3 wants a container (ECR by digest, non-root, no capabilities).
+    const container = {
+      name: "app",
+      image: `123456789012.dkr.ecr.eu-central-1.amazonaws.com/frontend@sha256:${"a".repeat(64)}`,
+      user: "65534",
+      linuxParameters: { capabilities: { drop: ["ALL"] } },
+      privileged: true,
+    };
     const privileged = {
-      resource: {
-        aws_ecs_task_definition: {
-          app: { container_definitions: JSON.stringify([{ name: "app", privileged: true }]) },
-        },
-      },
+      resource: { aws_ecs_task_definition: { app: { container_definitions: JSON.stringify([container]) } } },
     };
 
     const results = evaluateStacks({ dev: privileged, prod: {} });

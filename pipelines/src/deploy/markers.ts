@@ -6,7 +6,9 @@
  * and its lifecycle policy never expires an image carrying it (stacks/global/images.ts).
  * Why two: a plain `--rollback` puts back the previous image, so that one must still exist; older
  * rollback targets are covered by the newest-builds rule, and a rollback checks its image exists.
- * A rollout that failed moves nothing: the old image still runs and keeps its marker.
+ * A rollout that failed moves nothing: the old image still runs and keeps its marker. An image
+ * outside the repository (a rollback to the Docker Hub sample Terraform started with) carries none,
+ * and `deployed-<env>` then stays on the image that ran before: kept one image longer, never lost.
  */
 import { BatchGetImageCommand, type ECRClient, PutImageCommand } from "@aws-sdk/client-ecr";
 import { DEPLOYED_TAG_PREFIX, deployedTag, previouslyDeployedTag } from "../../../lib/naming";

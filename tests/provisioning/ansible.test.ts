@@ -109,6 +109,15 @@ describe("ansible-lint, production profile, offline", () => {
     TOOL_TIMEOUT_MS,
   );
 
+  it("covers every role, the jenkins_agent role included: the config excludes none", () => {
+    const config = parse(readFileSync(join(provisioning, ".ansible-lint"), "utf8"));
+    expect(readdirSync(join(provisioning, "roles"))).toEqual(
+      expect.arrayContaining(["common", "bastion", "jenkins", "jenkins_agent"]),
+    );
+    const excluded: string[] = config.exclude_paths ?? [];
+    expect(excluded.filter((path) => path.startsWith("roles") || path === "agents.yml")).toEqual([]);
+  });
+
   it("skips no rule: the config has no skip or warn list", () => {
     const config = parse(readFileSync(join(provisioning, ".ansible-lint"), "utf8"));
     expect(config.profile).toBe("production");

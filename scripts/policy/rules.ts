@@ -6,6 +6,7 @@
 
 import { EDGE_RULES } from "./edge-rules";
 import { HOST_RULES } from "./host-rules";
+import { IAM_RULES } from "./iam-rules";
 import { NETWORK_RULES } from "./network-rules";
 import { blocks, type Json, type Rule, type RuleResult, resourcesOf, result } from "./rule-kit";
 import { WORKLOAD_RULES } from "./workload-rules";
@@ -37,6 +38,7 @@ export const RULES: readonly Rule[] = [
   ...NETWORK_RULES,
   ...HOST_RULES,
   ...WORKLOAD_RULES,
+  ...IAM_RULES,
   {
     id: "CX_ECS_1",
     title: "ECS containers never run privileged",

@@ -269,6 +269,15 @@ export class ManagementStack extends LayerStack {
       hosts: {
         bastion: { name: this.name("bastion"), instanceId: this.bastion.host.instance.id },
         jenkins: { name: this.name("jenkins"), instanceId: this.jenkins.host.instance.id },
+        // The agents: without the build agent nothing builds, without a deploy agent its environment
+        // cannot be deployed. Keyed by name, so an approval environment adds its own two alarms.
+        build_agent: { name: buildAgentName(vars), instanceId: this.buildAgent.host.instance.id },
+        ...Object.fromEntries(
+          Object.entries(this.deployAgents).map(([name, agent]) => [
+            `deploy_agent_${name}`,
+            { name: deployAgentName(vars, name), instanceId: agent.host.instance.id },
+          ]),
+        ),
       },
       jenkinsTarget: {
         name: this.name("jenkins"),

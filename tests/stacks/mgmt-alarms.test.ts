@@ -12,8 +12,14 @@ const TOPIC = /^\$\{aws_sns_topic\.notifications_topic_[^.]+\.arn\}$/;
 const RECOVER = /^arn:\$\{data\.aws_partition\.[^.]+\.partition\}:automate:eu-central-1:ec2:recover$/;
 
 describe("mgmt: the hosts recover themselves and say so", () => {
-  for (const host of ["bastion", "jenkins"]) {
-    const instance = `\${aws_instance.${host}_host_instance_`;
+  // [host name after the project, its construct id]: the bastion, the controller and the Jenkins agents.
+  for (const [host, construct] of [
+    ["bastion", "bastion"],
+    ["jenkins", "jenkins"],
+    ["jenkins-build-agent", "jenkins_build_agent"],
+    ["jenkins-deploy-prod", "jenkins_deploy_agent_prod"],
+  ]) {
+    const instance = `\${aws_instance.${construct}_host_instance_`;
 
     it(`recovers ${host} onto other hardware when AWS's system status check fails, and tells the mgmt topic`, () => {
       const alarm = alarmNamed(`connected-express-${host}-system-status-check`);

@@ -1,7 +1,8 @@
 /**
  * JenkinsAgent: a host the Jenkins controller runs builds on, over SSH (the controller's executors
- * are 0). A hardened instance in the mgmt private subnet whose only way in is SSH from the
- * controller's security group, HTTPS and HTTP out (Git, the package registries, AWS's endpoints), and
+ * are 0). A hardened instance in the mgmt private subnet whose only ways in are SSH from the
+ * controller's security group (the agent connection) and from the bastion's (Ansible and admins jump
+ * through it, as to the controller), HTTPS and HTTP out (Git, the package registries, AWS's endpoints), and
  * an instance role that holds one inline policy (the build agent's or one environment's deploy
  * agent's, jenkins-role.ts) and, for the build agent, managed policies of its own by purpose.
  * Ansible provisions it (role `jenkins_agent`).
@@ -18,8 +19,10 @@ import type { PolicyStatement } from "./jenkins-role";
 export interface JenkinsAgentProps extends HostPlacementProps {
   /** What the agent is for, e.g. "Jenkins build agent": the security group's description starts with it. */
   readonly purpose: string;
-  /** The controller's security group: the only one allowed to SSH in. */
+  /** The controller's security group: it starts the agent over SSH. */
   readonly controllerSecurityGroupId: string;
+  /** The bastion's security group: Ansible and the admins reach the agent through it. */
+  readonly bastionSecurityGroupId: string;
   readonly rootVolumeGiB: number;
 }
 
@@ -40,7 +43,7 @@ export class JenkinsAgent extends Construct {
     this.host = new HardenedInstance(this, "host", {
       ...placementOf(props),
       rootVolumeGiB: props.rootVolumeGiB,
-      securityGroupDescription: `${props.purpose}: SSH from the Jenkins controller only`,
+      securityGroupDescription: `${props.purpose}: SSH from the Jenkins controller and the bastion only`,
     });
     const groupId = this.host.securityGroup.id;
 
@@ -55,6 +58,18 @@ export class JenkinsAgent extends Construct {
       port: 22,
       peerSecurityGroupId: groupId,
       description: `SSH from the Jenkins controller to ${props.name}`,
+    });
+    allowTcpIn(this, "ssh_from_bastion", {
+      securityGroupId: groupId,
+      port: 22,
+      peerSecurityGroupId: props.bastionSecurityGroupId,
+      description: "SSH from the bastion (Ansible and admins jump through it)",
+    });
+    allowTcpOut(this, "bastion_ssh_to_agent", {
+      securityGroupId: props.bastionSecurityGroupId,
+      port: 22,
+      peerSecurityGroupId: groupId,
+      description: `SSH from the bastion on to ${props.name}`,
     });
     allowTcpOut(this, "https_out", {
       securityGroupId: groupId,

@@ -169,6 +169,7 @@ export class ManagementStack extends LayerStack {
       instanceType: sizes.instanceType,
       rootVolumeGiB: sizes.rootVolumeGiB,
       controllerSecurityGroupId: this.jenkins.host.securityGroup.id,
+      bastionSecurityGroupId: this.bastion.host.securityGroup.id,
     });
     this.buildAgent = new JenkinsAgent(this, "jenkins_build_agent", {
       ...agentHost(buildAgentName(vars), settings.buildAgent),

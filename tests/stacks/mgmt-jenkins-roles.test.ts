@@ -486,20 +486,29 @@ describe("mgmt: the agents' hosts", () => {
     }
   });
 
-  it("admit SSH from the Jenkins controller's security group and nothing else", () => {
-    const controller = `\${aws_security_group.${logicalName("aws_security_group", "jenkins/host/security_group")}.id}`;
+  it("admit SSH from the Jenkins controller's group (the agent connection) and the bastion's (Ansible), nothing else", () => {
+    const groupOf = (path: string) => `\${aws_security_group.${logicalName("aws_security_group", path)}.id}`;
+    const controller = groupOf("jenkins/host/security_group");
+    const bastion = groupOf("bastion/host/security_group");
     for (const agent of agents) {
-      const group = `\${aws_security_group.${logicalName("aws_security_group", `${agent}/host/security_group`)}.id}`;
+      const group = groupOf(`${agent}/host/security_group`);
       const ingress = mgmt
         .resourceList("aws_vpc_security_group_ingress_rule")
         .filter((rule) => rule.security_group_id === group);
       expect(
-        ingress.map((rule) => [rule.from_port, rule.to_port, rule.referenced_security_group_id, rule.cidr_ipv4]),
-      ).toEqual([[22, 22, controller, undefined]]);
-      const out = mgmt
-        .resourceList("aws_vpc_security_group_egress_rule")
-        .filter((rule) => rule.security_group_id === controller && rule.referenced_security_group_id === group);
-      expect(out.map((rule) => rule.from_port)).toEqual([22]);
+        ingress
+          .map((rule) => [rule.from_port, rule.to_port, rule.referenced_security_group_id, rule.cidr_ipv4])
+          .sort((a, b) => String(a[2]).localeCompare(String(b[2]))),
+      ).toEqual([
+        [22, 22, bastion, undefined],
+        [22, 22, controller, undefined],
+      ]);
+      for (const peer of [controller, bastion]) {
+        const out = mgmt
+          .resourceList("aws_vpc_security_group_egress_rule")
+          .filter((rule) => rule.security_group_id === peer && rule.referenced_security_group_id === group);
+        expect(out.map((rule) => rule.from_port)).toEqual([22]);
+      }
     }
   });
 

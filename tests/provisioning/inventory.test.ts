@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { runCommand } from "../../lib/cli";
 import {
   BUILD_AGENT_HOST,
   BUILD_AGENT_LABEL,
@@ -12,6 +13,7 @@ import {
   deployAgentHost,
   deployAgentLabel,
 } from "../../lib/jenkins-agents";
+import { inventoryCommand } from "../../scripts/inventory/command";
 import {
   approvalEnvironments,
   buildInventory,
@@ -30,7 +32,19 @@ const SENTINEL = "# an existing inventory that a failed run must leave byte-for-
 let work: string;
 let out: string;
 
-function runInventory(...args: string[]) {
+/** The command as `pnpm inventory` runs it, on the same arguments, in this process; one test below
+ *  runs the real process (and tests/cli.test.ts runs every CLI's --help and an unknown flag). */
+async function runInventory(...args: string[]) {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const status = await runCommand(inventoryCommand, args, {
+    out: (text) => stdout.push(`${text}\n`),
+    err: (text) => stderr.push(`${text}\n`),
+  });
+  return { status, stdout: stdout.join(""), stderr: stderr.join("") };
+}
+
+function spawnInventory(...args: string[]) {
   const result = spawnSync(process.execPath, ["--import", "tsx", "scripts/inventory/cli.ts", ...args], {
     cwd: root,
     encoding: "utf8",
@@ -99,11 +113,11 @@ describe("the inventory", () => {
     expect(inventory.all.vars.platform_domain).toBe(vars.domain);
   });
 
-  it("installs on Jenkins the pnpm version that package.json pins", () => {
+  it("installs on Jenkins the pnpm version that package.json pins", async () => {
     const packageJson = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
     expect(pnpmVersionOf("pnpm@10.34.9+sha512.0123abcd")).toBe("10.34.9");
     expect(pnpmVersionOf("yarn@4.1.0")).toBeUndefined();
-    const result = runInventory("--outputs", join(fixtures, "cdktf-outputs.json"), "--dry-run");
+    const result = await runInventory("--outputs", join(fixtures, "cdktf-outputs.json"), "--dry-run");
     expect(parse(result.stdout).all.vars.jenkins_pnpm_version).toBe(pnpmVersionOf(packageJson.packageManager));
   });
 });
@@ -142,8 +156,8 @@ describe("the Jenkins agents in the inventory", () => {
     expect(agents?.vars.ansible_ssh_common_args).toBe("-o ProxyJump=admin@3.120.10.20");
   });
 
-  it("reads the agents from terraform output -json too", () => {
-    const result = runInventory("--outputs", join(fixtures, "terraform-outputs.json"), "--dry-run");
+  it("reads the agents from terraform output -json too", async () => {
+    const result = await runInventory("--outputs", join(fixtures, "terraform-outputs.json"), "--dry-run");
     expect(result.status, result.stderr).toBe(0);
     const children = parse(result.stdout).all.children.jenkins_agents.children;
     expect(children[BUILD_AGENTS_GROUP].hosts[BUILD_AGENT_HOST].ansible_host).toBe("10.0.8.40");
@@ -164,36 +178,36 @@ describe("the Jenkins agents in the inventory", () => {
 });
 
 describe("pnpm inventory writes the inventory", () => {
-  it("writes a generated, parseable inventory from cdktf outputs", () => {
-    const result = runInventory("--outputs", join(fixtures, "cdktf-outputs.json"), "--out", out);
+  it("writes a generated, parseable inventory from cdktf outputs", async () => {
+    const result = await runInventory("--outputs", join(fixtures, "cdktf-outputs.json"), "--out", out);
     expect(result.status, result.stderr).toBe(0);
     const text = readFileSync(out, "utf8");
     expect(text.split("\n")[0]).toBe(GENERATED_HEADER);
     expect(parse(text).all.children.jenkins.vars.jenkins_url).toBe("https://jenkins.mgmt.connected.express/");
   });
 
-  it("writes the same groups from terraform output -json", () => {
-    const result = runInventory("--outputs", join(fixtures, "terraform-outputs.json"), "--out", out);
+  it("writes the same groups from terraform output -json", async () => {
+    const result = await runInventory("--outputs", join(fixtures, "terraform-outputs.json"), "--out", out);
     expect(result.status, result.stderr).toBe(0);
     const hosts = parse(readFileSync(out, "utf8")).all.children.jenkins.hosts;
     expect(hosts[`${managementEnvironment}-jenkins`].jenkins_data_volume_id).toBe("vol-0a1b2c3d4e5f60718");
   });
 
-  it("--dry-run prints the inventory and writes nothing", () => {
-    const result = runInventory("--outputs", join(fixtures, "cdktf-outputs.json"), "--out", out, "--dry-run");
+  it("--dry-run prints the inventory and writes nothing", async () => {
+    const result = await runInventory("--outputs", join(fixtures, "cdktf-outputs.json"), "--out", out, "--dry-run");
     expect(result.status).toBe(0);
     expect(result.stdout).toContain("ProxyJump=admin@3.120.10.20");
     expect(existsSync(out)).toBe(false);
   });
 
-  it("--help explains the flags and exits 0", () => {
-    const result = runInventory("--help");
+  it("--help explains the flags and exits 0 (the real process)", () => {
+    const result = spawnInventory("--help");
     expect(result.status).toBe(0);
     expect(result.stdout).toContain("--outputs FILE");
   });
 
-  it("without --outputs, names the missing flag and exits 2", () => {
-    const result = runInventory("--out", out);
+  it("without --outputs, names the missing flag and exits 2", async () => {
+    const result = await runInventory("--out", out);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain("--outputs FILE is required");
     expect(existsSync(out)).toBe(false);
@@ -274,11 +288,11 @@ describe("pnpm inventory rejects bad outputs, naming the output and the fix, and
   ];
 
   for (const { name, content, message } of cases) {
-    it(`rejects ${name}`, () => {
+    it(`rejects ${name}`, async () => {
       const path = content === undefined ? join(work, "absent.json") : outputsFile(content);
       mkdirSync(dirname(out), { recursive: true });
       writeFileSync(out, SENTINEL);
-      const result = runInventory("--outputs", path, "--out", out);
+      const result = await runInventory("--outputs", path, "--out", out);
       expect(result.status).toBe(1);
       expect(result.stderr).toMatch(message);
       expect(result.stderr).toContain("was not written");

@@ -56,6 +56,31 @@ describe("deploy-service options", () => {
     expect(resolve([], env)).toMatchObject({ allowUnpromoted: true, reason: "INC-1234 hotfix", action: "deploy" });
   });
 
+  it("reads FINDINGS_REASON as --allow-findings with that --reason, and records both reasons beside UNPROMOTED_REASON", () => {
+    const env = jenkins({
+      ENVIRONMENT: "prod",
+      IMAGE_TAG: "42-1a2b3c4-7",
+      FINDINGS_REASON: "CVE-2026-1 not reachable",
+    });
+    expect(resolve([], env)).toMatchObject({
+      allowFindings: true,
+      allowUnpromoted: false,
+      reason: "CVE-2026-1 not reachable",
+    });
+    const both = jenkins({
+      ENVIRONMENT: "prod",
+      IMAGE_TAG: "42-1a2b3c4-7",
+      FINDINGS_REASON: "CVE",
+      UNPROMOTED_REASON: "INC-1",
+    });
+    expect(resolve([], both)).toMatchObject({
+      allowFindings: true,
+      allowUnpromoted: true,
+      reason: "unpromoted: INC-1; findings: CVE",
+    });
+    expect(resolve([], jenkins({ ENVIRONMENT: "prod", IMAGE_TAG: "42-1a2b3c4-7" })).allowFindings).toBe(false);
+  });
+
   it("waits as long as the environment's rolloutTimeoutSeconds by default", () => {
     const options = resolve(["--service", "frontend", "--environment", "prod", "--promote"]);
     expect(options.timeoutSeconds).toBe(vars.environments.prod?.service?.delivery.rolloutTimeoutSeconds);

@@ -21,6 +21,7 @@ export const DEPLOY_PARAMETERS = {
   IMAGE_TAG: "--image",
   ROLLBACK_TO: "--to",
   UNPROMOTED_REASON: "--allow-unpromoted --reason",
+  FINDINGS_REASON: "--allow-findings --reason",
 } as const;
 
 export interface DeployOptions {
@@ -93,7 +94,7 @@ runs everywhere. An environment with service.delivery.promoteFrom takes only ima
   --allow-unpromoted          deploy --image although the promoteFrom environment never ran it; needs --reason
   --allow-findings            deploy although the image's ECR scan found vulnerabilities at or above the
                               environment's service.delivery.scanFindingsThreshold (or has no result); needs --reason
-  --reason <text>             why: recorded on the revision and in the summary (env UNPROMOTED_REASON sets both)
+  --reason <text>             why: recorded on the revision and in the summary (env UNPROMOTED_REASON or FINDINGS_REASON sets both)
   --scan-wait <seconds>       wait this long for an image's scan that is still running (default 300)
   --rollback                  put back the revision that ran before the current one (env ACTION=rollback)
   --to <revision | tag>       with --rollback: the revision (12 or family:12) or image tag to put back (env ROLLBACK_TO)
@@ -236,8 +237,14 @@ export function deployOptions(
   }
 
   const unpromotedReason = variable(env, "UNPROMOTED_REASON");
+  const findingsReason = variable(env, "FINDINGS_REASON");
   const allowUnpromoted = flags["allow-unpromoted"] || unpromotedReason !== undefined;
-  const reason = flags.reason ?? unpromotedReason;
+  // Both overrides from Jenkins: both reasons are recorded, each named.
+  const reason =
+    flags.reason ??
+    (unpromotedReason && findingsReason
+      ? `unpromoted: ${unpromotedReason}; findings: ${findingsReason}`
+      : (unpromotedReason ?? findingsReason));
   if (allowUnpromoted) {
     if (!reason) {
       throw new UsageError(
@@ -253,7 +260,7 @@ export function deployOptions(
       );
     }
   }
-  const allowFindings = flags["allow-findings"];
+  const allowFindings = flags["allow-findings"] || findingsReason !== undefined;
   if (allowFindings && !reason) {
     throw new UsageError(
       '--allow-findings needs --reason "<why>": the reason goes into the summary and onto the revision',

@@ -124,6 +124,11 @@ export function jobDefinitions(input: JobsInput): JobDefinition[] {
           description:
             "Only to override promotion: deploy IMAGE_TAG although the promoteFrom environment never ran it, for this reason (it goes to the summary, Slack and the revision's tags).",
         },
+        {
+          name: "FINDINGS_REASON",
+          description:
+            "Only to override the scan gate: deploy although ECR's scan of the image found vulnerabilities at or above the environment's threshold (or has no result), for this reason (it goes to the summary, Slack and the revision's tags).",
+        },
       ],
       buildsToKeep: 100,
       // Deploys of different environments run side by side (a dev deploy never waits behind a prod

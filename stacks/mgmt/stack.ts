@@ -146,18 +146,6 @@ export class ManagementStack extends LayerStack {
       protectDataVolume: vars.environments[environment].deletionProtection,
     });
 
-    // Both hosts' SSM agents: scoped policy, sessions logged and encrypted (Jenkins, in a private
-    // subnet, reaches the endpoints through the rule for mgmt's private subnets).
-    new SessionManager(this, "session_manager", {
-      policyName: this.name("ssm-agent"),
-      logGroupName: `/${vars.project}/session-manager`,
-      retentionDays: settings.sessionLogRetentionDays,
-      region: vars.region,
-      partition,
-      accountId: account.accountId,
-      hostRoles: { bastion: this.bastion.host.role.name, jenkins: this.jenkins.host.role.name },
-    });
-
     // The controller's role gets no policy of its own: builds and deploys run on the agents, each
     // with its own role (jenkins-role.ts). Both kinds sit beside it in the private subnet.
     const accountScope = { partition, region: vars.region, accountId: account.accountId };
@@ -224,6 +212,29 @@ export class ManagementStack extends LayerStack {
       );
       this.deployAgents[target.environment] = agent;
     }
+
+    // Every host's SSM agent (the common role installs it on all of them): scoped policy, sessions
+    // logged and encrypted. The private hosts reach the endpoints through the rule for mgmt's private
+    // subnets. Keyed by host, so an approval environment adds only its deploy agent's attachment.
+    new SessionManager(this, "session_manager", {
+      policyName: this.name("ssm-agent"),
+      logGroupName: `/${vars.project}/session-manager`,
+      retentionDays: settings.sessionLogRetentionDays,
+      region: vars.region,
+      partition,
+      accountId: account.accountId,
+      hostRoles: {
+        bastion: this.bastion.host.role.name,
+        jenkins: this.jenkins.host.role.name,
+        build_agent: this.buildAgent.host.role.name,
+        ...Object.fromEntries(
+          Object.entries(this.deployAgents).map(([environment, agent]) => [
+            `deploy_agent_${environment}`,
+            agent.host.role.name,
+          ]),
+        ),
+      },
+    });
 
     const mgmtDomain = zoneName(vars, environment);
     const jenkinsHostname = `jenkins.${mgmtDomain}`;

@@ -10,6 +10,7 @@ import type { Vars } from "../../config/schema";
 import { clusterName, stateKeyAlias, taskExecutionRoleName, taskFamily, taskRoleName } from "../../lib/naming";
 import { vars as renderedVars } from "../../stacks/global/vars";
 import { UNSCOPABLE_ACTIONS } from "../../stacks/mgmt/jenkins-role";
+import { SSM_AGENT_ACTIONS } from "../../stacks/mgmt/session-manager";
 import { ACCOUNT, allows, everyStatement, type Request, roleNamed, roleStatements } from "../support/iam";
 import { copyVars, type Json, platform, synthPlatform } from "../support/synth";
 
@@ -439,6 +440,10 @@ describe("mgmt: agents follow the environments", () => {
   });
 });
 
+/** What an agent's role may grant on "*": the deploy actions AWS cannot scope, and the SSM agent's
+ *  registration and message channels (the Session Manager policy every host shares; CX_SSM_1). */
+const UNSCOPED_ON_AGENTS: readonly string[] = [...UNSCOPABLE_ACTIONS, ...Object.values(SSM_AGENT_ACTIONS).flat()];
+
 describe("mgmt: the agents' policies", () => {
   const agentRoles = [
     "jenkins_build_agent/host/role",
@@ -455,7 +460,7 @@ describe("mgmt: the agents' policies", () => {
         if ([statement.Resource].flat().includes("*")) {
           expect(statement.Resource).toBe("*");
           for (const action of [statement.Action].flat())
-            expect(UNSCOPABLE_ACTIONS, `${action} on "*"`).toContain(action);
+            expect(UNSCOPED_ON_AGENTS, `${action} on "*"`).toContain(action);
         }
       }
     }

@@ -38,6 +38,19 @@ describe("mgmt: Session Manager", () => {
     expect(mgmt().resource("aws_iam_policy", "session_manager/agent_policy").name).toBe("connected-express-ssm-agent");
   });
 
+  it("attaches it to every host's role, the Jenkins agents too (the common role installs the agent on all of them)", () => {
+    const agentPolicyArn = `${reference(mgmt(), "aws_iam_policy", "session_manager/agent_policy")}arn}`;
+    const profiles = mgmt().resourceList("aws_iam_instance_profile");
+    expect(profiles.length).toBeGreaterThanOrEqual(4); // bastion, Jenkins, the build agent, prod's deploy agent
+    for (const profile of profiles) {
+      const attached = mgmt()
+        .resourceList("aws_iam_role_policy_attachment")
+        .filter((attachment) => attachment.role === profile.role)
+        .map((attachment) => attachment.policy_arn);
+      expect(attached, String(profile.name)).toContain(agentPolicyArn);
+    }
+  });
+
   it("gives both hosts the SSM agent's policy: register, sessions, commands on *, and nothing that reads parameters", () => {
     const statements = agentPolicy();
     const onEverything = statements.filter((statement) => statement.Resource === "*");

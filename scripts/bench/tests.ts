@@ -1,5 +1,5 @@
 /**
- * pnpm bench:tests [--runs 3] [--base REF] [--full]: wall time of the test commands on this
+ * pnpm bench:tests [--runs 3] [--base REF] [--full] [--cases LIST]: wall time of the test commands on this
  * checkout against the same commands on REF (a detached git worktree of it sharing this checkout's
  * node_modules, .venv and .cache), median of --runs, the two alternating run by run so that a
  * machine's drifting load falls on both alike. Measured:
@@ -10,15 +10,17 @@
  * Each line gives the test count each side ran, so a speed-up that drops tests shows.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { runMain, UsageError } from "../../lib/cli";
 import { median } from "./measure";
 
 const root = resolve(import.meta.dirname, "../..");
-/** What a worktree needs from this checkout to run its tests without installing anything. */
-const SHARED = ["node_modules", "pipelines/node_modules", ".venv", ".cache"];
+/** What a worktree needs from this checkout to run its tests without installing anything. `.cache`
+ *  is a real folder of links, each entry linked on its own: a link in place of the folder would not
+ *  match .gitignore's `.cache/`, and the scale suite's scratch copy would try to copy it as a file. */
+const SHARED = ["node_modules", "pipelines/node_modules", ".venv"];
 
 interface Case {
   readonly name: string;
@@ -26,17 +28,17 @@ interface Case {
   readonly args: (report: string) => string[];
 }
 
-const CASES: readonly Case[] = [
-  {
+const CASES: Readonly<Record<string, Case>> = {
+  unit: {
     name: "pnpm test:unit",
     args: (report) => ["-s", "test:unit", "--reporter=json", `--outputFile.json=${report}`],
   },
-  {
+  vitest: {
     name: "vitest run (every project)",
     args: (report) => ["-s", "exec", "vitest", "run", "--reporter=json", `--outputFile.json=${report}`],
   },
-];
-const FULL: Case = { name: "pnpm test", args: () => ["-s", "test"] };
+  test: { name: "pnpm test", args: () => ["-s", "test"] },
+};
 
 interface Run {
   readonly seconds: number;
@@ -71,29 +73,43 @@ function worktreeOf(ref: string): string {
   for (const path of SHARED) {
     if (existsSync(join(root, path)) && !existsSync(join(dir, path))) symlinkSync(join(root, path), join(dir, path));
   }
+  mkdirSync(join(dir, ".cache"), { recursive: true });
+  if (existsSync(join(root, ".cache"))) {
+    for (const entry of readdirSync(join(root, ".cache")))
+      symlinkSync(join(root, ".cache", entry), join(dir, ".cache", entry));
+  }
   return dir;
 }
 
 await runMain({
   name: "pnpm bench:tests",
-  usage: `usage: pnpm bench:tests [--runs N] [--base REF] [--full]
+  usage: `usage: pnpm bench:tests [--runs N] [--base REF] [--full] [--cases LIST]
 
 Median wall time of pnpm test:unit and of vitest over every project, here and on REF, alternating.
   --runs N     runs of each command on each side (default 3)
   --base REF   the baseline commit (default HEAD~1)
-  --full       also pnpm test, the whole test command (minutes per run)`,
+  --full       also pnpm test, the whole test command (minutes per run)
+  --cases LIST which, comma-separated: unit, vitest, test (default unit,vitest; --full adds test)`,
   flags: {
     runs: { type: "string", default: "3" },
     base: { type: "string", default: "HEAD~1" },
     full: { type: "boolean", default: false },
+    cases: { type: "string", default: "unit,vitest" },
   },
   run: ({ flags, out }) => {
     const runs = Number(flags.runs);
     if (!Number.isInteger(runs) || runs < 1)
       throw new UsageError(`--runs must be a positive integer, got "${flags.runs}"`);
+    const names = [...new Set([...flags.cases.split(","), ...(flags.full ? ["test"] : [])])];
+    const unknown = names.filter((name) => !(name in CASES));
+    if (unknown.length > 0) {
+      throw new UsageError(
+        `--cases ${unknown.join(",")}: expected a comma-separated list of ${Object.keys(CASES).join(", ")}`,
+      );
+    }
+    const cases = names.map((name) => CASES[name]);
     const base = worktreeOf(flags.base);
     try {
-      const cases = flags.full ? [...CASES, FULL] : CASES;
       out(`median of ${runs} runs, ${flags.base} (before) and this checkout (after) alternating`);
       for (const testCase of cases) {
         const before: Run[] = [];

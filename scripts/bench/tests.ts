@@ -17,10 +17,11 @@ import { runMain, UsageError } from "../../lib/cli";
 import { median } from "./measure";
 
 const root = resolve(import.meta.dirname, "../..");
-/** What a worktree needs from this checkout to run its tests without installing anything. `.cache`
- *  is a real folder of links, each entry linked on its own: a link in place of the folder would not
- *  match .gitignore's `.cache/`, and the scale suite's scratch copy would try to copy it as a file. */
-const SHARED = ["node_modules", "pipelines/node_modules", ".venv"];
+/** What a worktree needs from this checkout to run its tests without installing anything. Each is a
+ *  real folder in the worktree holding a link per entry: a link in place of the folder would not match
+ *  .gitignore's `node_modules/`, `.venv/`, `.cache/` (patterns for folders), and the scale suite's
+ *  scratch copy, which copies every file git does not ignore, would try to copy it as a file. */
+const SHARED = ["node_modules", "pipelines/node_modules", ".venv", ".cache"];
 
 interface Case {
   readonly name: string;
@@ -71,12 +72,11 @@ function worktreeOf(ref: string): string {
   const added = spawnSync("git", ["worktree", "add", "--detach", dir, commit.stdout.trim()], { cwd: root });
   if (added.status !== 0) throw new Error(`git worktree add failed: ${added.stderr}`);
   for (const path of SHARED) {
-    if (existsSync(join(root, path)) && !existsSync(join(dir, path))) symlinkSync(join(root, path), join(dir, path));
-  }
-  mkdirSync(join(dir, ".cache"), { recursive: true });
-  if (existsSync(join(root, ".cache"))) {
-    for (const entry of readdirSync(join(root, ".cache")))
-      symlinkSync(join(root, ".cache", entry), join(dir, ".cache", entry));
+    if (!existsSync(join(root, path))) continue;
+    mkdirSync(join(dir, path), { recursive: true });
+    for (const entry of readdirSync(join(root, path))) {
+      if (!existsSync(join(dir, path, entry))) symlinkSync(join(root, path, entry), join(dir, path, entry));
+    }
   }
   return dir;
 }

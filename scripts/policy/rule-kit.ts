@@ -33,3 +33,23 @@ export function blocks(value: unknown): Json[] {
 export function result(id: string, resource: string, passed: boolean, message: string): RuleResult {
   return { id, resource, passed, message };
 }
+
+/** One result per ECS task definition of `stack`: `judge` sees its containers (parsed from
+ *  container_definitions) and says whether they pass and why; a definition that is not literal JSON
+ *  fails, since nothing can be proven of it. */
+export function eachTaskDefinition(
+  stack: Json,
+  id: string,
+  judge: (containers: Json[]) => { readonly passed: boolean; readonly message: string },
+): RuleResult[] {
+  return resourcesOf(stack, "aws_ecs_task_definition").map(([address, task]) => {
+    let containers: Json[];
+    try {
+      containers = JSON.parse(String(task.container_definitions));
+    } catch {
+      return result(id, address, false, "container_definitions is not literal JSON; cannot prove it safe");
+    }
+    const verdict = judge(containers);
+    return result(id, address, verdict.passed, verdict.message);
+  });
+}

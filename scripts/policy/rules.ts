@@ -8,7 +8,7 @@ import { EDGE_RULES } from "./edge-rules";
 import { HOST_RULES } from "./host-rules";
 import { IAM_RULES } from "./iam-rules";
 import { NETWORK_RULES } from "./network-rules";
-import { blocks, type Json, type Rule, type RuleResult, resourcesOf, result } from "./rule-kit";
+import { blocks, eachTaskDefinition, type Json, type Rule, type RuleResult, resourcesOf, result } from "./rule-kit";
 import { WORKLOAD_RULES } from "./workload-rules";
 
 export type { Rule, RuleResult } from "./rule-kit";
@@ -43,20 +43,13 @@ export const RULES: readonly Rule[] = [
     id: "CX_ECS_1",
     title: "ECS containers never run privileged",
     check: (stack) =>
-      resourcesOf(stack, "aws_ecs_task_definition").map(([address, task]) => {
-        let containers: Json[];
-        try {
-          containers = JSON.parse(String(task.container_definitions));
-        } catch {
-          return result("CX_ECS_1", address, false, "container_definitions is not literal JSON; cannot prove it safe");
-        }
+      eachTaskDefinition(stack, "CX_ECS_1", (containers) => {
         const privileged = containers.filter((container) => container.privileged === true).map((c) => c.name);
-        return result(
-          "CX_ECS_1",
-          address,
-          privileged.length === 0,
-          privileged.length === 0 ? "no privileged container" : `privileged container(s): ${privileged.join(", ")}`,
-        );
+        return {
+          passed: privileged.length === 0,
+          message:
+            privileged.length === 0 ? "no privileged container" : `privileged container(s): ${privileged.join(", ")}`,
+        };
       }),
   },
   {

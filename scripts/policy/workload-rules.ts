@@ -3,7 +3,7 @@
  * checkov does not look into): an image of this account's ECR pinned by digest, as a user other
  * than root, with every Linux capability dropped and none added (FSBP ECS.20; NIST's container guide).
  */
-import { type Json, type Rule, resourcesOf, result } from "./rule-kit";
+import { eachTaskDefinition, type Json, type Rule } from "./rule-kit";
 
 /** `<account>.dkr.ecr.<region>.<dns suffix>/<repository>@sha256:<64 hex>`; the account and the suffix may
  *  be Terraform references (the stacks read them from data sources). */
@@ -29,22 +29,14 @@ const pinnedNonRoot: Rule = {
   id: "CX_ECS_3",
   title: "ECS containers run an ECR image pinned by digest, as a non-root user, with all Linux capabilities dropped",
   check: (stack) =>
-    resourcesOf(stack, "aws_ecs_task_definition").map(([address, task]) => {
-      let containers: Json[];
-      try {
-        containers = JSON.parse(String(task.container_definitions));
-      } catch {
-        return result("CX_ECS_3", address, false, "container_definitions is not literal JSON; cannot prove it safe");
-      }
+    eachTaskDefinition(stack, "CX_ECS_3", (containers) => {
       const problems = containers.flatMap((container) =>
         containerProblems(container).map((problem) => `${container.name}: ${problem}`),
       );
-      return result(
-        "CX_ECS_3",
-        address,
-        containers.length > 0 && problems.length === 0,
-        problems.length === 0 ? "pinned ECR images, non-root, no capabilities" : problems.join("; "),
-      );
+      return {
+        passed: containers.length > 0 && problems.length === 0,
+        message: problems.length === 0 ? "pinned ECR images, non-root, no capabilities" : problems.join("; "),
+      };
     }),
 };
 

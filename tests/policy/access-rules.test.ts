@@ -4,31 +4,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { actionCovers } from "../../scripts/policy/host-rules";
-import { evaluate } from "../../scripts/policy/rules";
-import { type Json, platform } from "../support/synth";
-
-const copyOf = (stack: string): Json => structuredClone(platform().stack(stack).json);
-
-/** The results of rule `id` over `stack`: at least one, so that a rule that checks nothing fails the test. */
-function results(id: string, stack: Json) {
-  const found = evaluate(stack).filter((result) => result.id === id);
-  expect(found.length).toBeGreaterThan(0);
-  return found;
-}
-const passes = (id: string, stack: Json) => results(id, stack).every((result) => result.passed);
-const failures = (id: string, stack: Json) => results(id, stack).filter((result) => !result.passed);
-
-/** The one resource of `type` in `stack` whose name contains `part`. */
-function named(stack: Json, type: string, part: string): Json {
-  const matches = Object.entries<Json>(stack.resource[type] ?? {}).filter(([name]) => name.includes(part));
-  expect(matches, `${type} *${part}*`).toHaveLength(1);
-  return matches[0][1];
-}
-const edit = (holder: Json, key: string, change: (document: Json) => void) => {
-  const document = JSON.parse(holder[key]);
-  change(document);
-  holder[key] = JSON.stringify(document);
-};
+import type { Json } from "../support/synth";
+import { copyOf, editJson as edit, failures, named, passes, results } from "./broken-copy";
 
 describe("Session Manager rules", () => {
   it("CX_SSM_1: AmazonSSMManagedInstanceCore attached to a host role, or a policy reading every parameter", () => {

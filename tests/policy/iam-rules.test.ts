@@ -1,16 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { evaluate } from "../../scripts/policy/rules";
 import { type Json, platform } from "../support/synth";
-
-/** A deep copy of one synthesized stack of the platform, to break on purpose. */
-const copyOf = (stack: string): Json => structuredClone(platform().stack(stack).json);
-
-function results(id: string, stack: Json) {
-  const found = evaluate(stack).filter((result) => result.id === id);
-  expect(found.length).toBeGreaterThan(0);
-  return found;
-}
-const failures = (id: string, stack: Json) => results(id, stack).filter((result) => !result.passed);
+import { copyOf, failures, results } from "./broken-copy";
 
 /** Changes the statements of the IAM policy (inline or managed) of `stack` whose name contains `part`. */
 function editPolicy(stack: Json, part: string, edit: (statements: Json[]) => void): void {

@@ -1,24 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { evaluate } from "../../scripts/policy/rules";
-import { type Json, platform } from "../support/synth";
+import type { Json } from "../support/synth";
+import { copyOf, editJson as editPolicy, named, passes, results } from "./broken-copy";
 
-/** A deep copy of one synthesized stack of the platform, to break on purpose. */
-const copyOf = (stack: string): Json => structuredClone(platform().stack(stack).json);
-
-/** The results of rule `id` over `stack`: at least one, so that a rule that checks nothing fails the test. */
-function results(id: string, stack: Json) {
-  const found = evaluate(stack).filter((result) => result.id === id);
-  expect(found.length).toBeGreaterThan(0);
-  return found;
-}
-const passes = (id: string, stack: Json) => results(id, stack).every((result) => result.passed);
-
-/** The one resource of `type` in `stack` whose name contains `part`. */
-function named(stack: Json, type: string, part: string): Json {
-  const matches = Object.entries<Json>(stack.resource[type]).filter(([name]) => name.includes(part));
-  expect(matches).toHaveLength(1);
-  return matches[0][1];
-}
 /** An ACL rule for all traffic (`-1`) or one TCP port. */
 const aclRule = (rule_no: number, action: string, cidr_block: string, port?: number) => ({
   rule_no,
@@ -28,12 +11,6 @@ const aclRule = (rule_no: number, action: string, cidr_block: string, port?: num
   from_port: port ?? 0,
   to_port: port ?? 0,
 });
-const editPolicy = (holder: Json, key: string, edit: (policy: Json) => void) => {
-  const policy = JSON.parse(holder[key]);
-  edit(policy);
-  holder[key] = JSON.stringify(policy);
-};
-
 describe("network rules hold on the platform and fail on a deliberately broken copy", () => {
   it("CX_VPC_1: an S3 endpoint without a policy, or one that lets every bucket through", () => {
     expect(passes("CX_VPC_1", copyOf("network"))).toBe(true);

@@ -14,6 +14,18 @@ export interface AccountKeyProps {
   readonly grants: readonly Record<string, unknown>[];
 }
 
+/** The key policy statement that leaves a key to the account's IAM policies (`accountRootArn`:
+ *  `arn:<partition>:iam::<account>:root`); every key the platform makes starts with it. */
+export function accountAdministersKey(accountRootArn: string): Record<string, unknown> {
+  return {
+    Sid: "AccountAdministersKey",
+    Effect: "Allow",
+    Principal: { AWS: accountRootArn },
+    Action: "kms:*",
+    Resource: "*",
+  };
+}
+
 export function accountKey(scope: Construct, id: string, props: AccountKeyProps): KmsKey {
   return new KmsKey(scope, id, {
     description: props.description,
@@ -21,16 +33,7 @@ export function accountKey(scope: Construct, id: string, props: AccountKeyProps)
     deletionWindowInDays: 30,
     policy: JSON.stringify({
       Version: "2012-10-17",
-      Statement: [
-        {
-          Sid: "AccountAdministersKey",
-          Effect: "Allow",
-          Principal: { AWS: props.accountRootArn },
-          Action: "kms:*",
-          Resource: "*",
-        },
-        ...props.grants,
-      ],
+      Statement: [accountAdministersKey(props.accountRootArn), ...props.grants],
     }),
   });
 }

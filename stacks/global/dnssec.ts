@@ -9,6 +9,7 @@ import { Route53HostedZoneDnssec } from "@cdktf/provider-aws/lib/route53-hosted-
 import { Route53KeySigningKey } from "@cdktf/provider-aws/lib/route53-key-signing-key";
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import type { Construct } from "constructs";
+import { accountAdministersKey } from "../constructs/account-key";
 
 /** Route 53 reads key-signing keys' KMS keys in this region only, whatever region the stack is in. */
 export const DNSSEC_KEY_REGION = "us-east-1";
@@ -37,13 +38,7 @@ export function dnssecKey(scope: Construct, id: string, props: DnssecKeyProps): 
     policy: JSON.stringify({
       Version: "2012-10-17",
       Statement: [
-        {
-          Sid: "AccountAdministersKey",
-          Effect: "Allow",
-          Principal: { AWS: `arn:${partition}:iam::${accountId}:root` },
-          Action: "kms:*",
-          Resource: "*",
-        },
+        accountAdministersKey(`arn:${partition}:iam::${accountId}:root`),
         {
           // Only for this account's hosted zones (confused deputy).
           Sid: "Route53DnssecSignsForThisAccount",

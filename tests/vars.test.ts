@@ -3,8 +3,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { runCommand } from "../lib/cli";
 import { varsCommand } from "../scripts/vars/command";
+import { runInProcess } from "./support/cli";
 
 const root = resolve(import.meta.dirname, "..");
 const SENTINEL = "// an existing vars.ts that a failed run must leave byte-for-byte alone\n";
@@ -15,15 +15,8 @@ let out: string;
 
 /** The command as `pnpm vars` runs it, on the same arguments, in this process (its stdout and
  *  stderr collected); the first tests below run the real process to prove the CLI file runs it. */
-async function runVars(...extra: string[]) {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const status = await runCommand(varsCommand, ["--environments", environments, "--out", out, ...extra], {
-    out: (text) => stdout.push(`${text}\n`),
-    err: (text) => stderr.push(`${text}\n`),
-  });
-  return { status, stdout: stdout.join(""), stderr: stderr.join("") };
-}
+const runVars = (...extra: string[]) =>
+  runInProcess(varsCommand, ["--environments", environments, "--out", out, ...extra]);
 
 function spawnVars(...extra: string[]) {
   const result = spawnSync(

@@ -15,6 +15,13 @@ export function results(id: string, stack: Json) {
   expect(found.length).toBeGreaterThan(0);
   return found;
 }
+/** Every failure of rule `id` over the platform's stacks, as "<stack>: <resource>: <message>". */
+export const failuresInPlatform = (id: string): string[] =>
+  Object.values(platform().stacks).flatMap((stack) =>
+    evaluate(stack.json)
+      .filter((result) => result.id === id && !result.passed)
+      .map((result) => `${stack.name}: ${result.resource}: ${result.message}`),
+  );
 export const passes = (id: string, stack: Json) => results(id, stack).every((result) => result.passed);
 export const failures = (id: string, stack: Json) => results(id, stack).filter((result) => !result.passed);
 

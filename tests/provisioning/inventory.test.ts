@@ -4,7 +4,6 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { runCommand } from "../../lib/cli";
 import {
   BUILD_AGENT_HOST,
   BUILD_AGENT_LABEL,
@@ -22,6 +21,7 @@ import {
 } from "../../scripts/inventory/inventory";
 import { OutputsError, parseMgmtOutputs } from "../../scripts/inventory/outputs";
 import { managementEnvironment, vars } from "../../stacks/global/vars";
+import { runInProcess } from "../support/cli";
 
 const root = resolve(import.meta.dirname, "../..");
 const fixtures = resolve(import.meta.dirname, "fixtures");
@@ -34,15 +34,7 @@ let out: string;
 
 /** The command as `pnpm inventory` runs it, on the same arguments, in this process; one test below
  *  runs the real process (and tests/cli.test.ts runs every CLI's --help and an unknown flag). */
-async function runInventory(...args: string[]) {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const status = await runCommand(inventoryCommand, args, {
-    out: (text) => stdout.push(`${text}\n`),
-    err: (text) => stderr.push(`${text}\n`),
-  });
-  return { status, stdout: stdout.join(""), stderr: stderr.join("") };
-}
+const runInventory = (...args: string[]) => runInProcess(inventoryCommand, args);
 
 function spawnInventory(...args: string[]) {
   const result = spawnSync(process.execPath, ["--import", "tsx", "scripts/inventory/cli.ts", ...args], {

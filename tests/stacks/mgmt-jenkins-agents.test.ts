@@ -12,8 +12,6 @@ const approvalEnvironments = applicationEnvironmentNames(renderedVars).filter(
 
 describe("mgmt: the agents' hosts", () => {
   const agents = ["jenkins_build_agent", ...approvalEnvironments.map((env) => `jenkins_deploy_agent_${env}`)];
-  const logicalName = (type: string, pathSuffix: string) =>
-    Object.entries(mgmt.resources(type)).find(([, body]) => String(body["//"].metadata.path).endsWith(pathSuffix))?.[0];
 
   it("sit in mgmt's private subnet without a public address, IMDSv2 only", () => {
     for (const agent of agents) {
@@ -25,7 +23,7 @@ describe("mgmt: the agents' hosts", () => {
   });
 
   it("admit SSH from the Jenkins controller's group (the agent connection) and the bastion's (Ansible), nothing else", () => {
-    const groupOf = (path: string) => `\${aws_security_group.${logicalName("aws_security_group", path)}.id}`;
+    const groupOf = (path: string) => `${mgmt.referenceTo("aws_security_group", path)}id}`;
     const controller = groupOf("jenkins/host/security_group");
     const bastion = groupOf("bastion/host/security_group");
     for (const agent of agents) {

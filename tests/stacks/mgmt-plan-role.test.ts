@@ -8,12 +8,8 @@ const mgmt = platform().stack("mgmt");
 const list = (value: unknown): string[] => [value].flat() as string[];
 
 /** `${aws_iam_role.<name>.<attribute>}` of the one role whose construct path ends with `pathSuffix`. */
-function roleReference(stack: SynthesizedStack, pathSuffix: string, attribute: string): string {
-  const [name] = Object.entries(stack.resources("aws_iam_role"))
-    .filter(([, body]) => String(body["//"].metadata.path).endsWith(pathSuffix))
-    .map(([logicalName]) => logicalName);
-  return `\${aws_iam_role.${name}.${attribute}}`;
-}
+const roleReference = (stack: SynthesizedStack, pathSuffix: string, attribute: string) =>
+  `${stack.referenceTo("aws_iam_role", pathSuffix)}${attribute}}`;
 
 function inlineStatements(stack: SynthesizedStack): Json[] {
   return JSON.parse(stack.resource("aws_iam_role_policy", "terraform_plan_role/state_access").policy).Statement;

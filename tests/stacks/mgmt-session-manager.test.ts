@@ -6,28 +6,19 @@
 import { describe, expect, it } from "vitest";
 import { contains, mustParseCidr } from "../../lib/cidr";
 import { SESSION_PREFERENCES_DOCUMENT, SSM_AGENT_ACTIONS } from "../../stacks/mgmt/session-manager";
-import { copyVars, type Json, platform, type SynthesizedStack, synthPlatform } from "../support/synth";
+import { copyVars, type Json, platform, synthPlatform } from "../support/synth";
 
 const mgmt = () => platform().stack("mgmt");
 
-/** `${<type>.<name>.` of the one `type` whose construct path ends with `pathSuffix`. */
-function reference(stack: SynthesizedStack, type: string, pathSuffix: string): string {
-  const names = Object.entries(stack.resources(type))
-    .filter(([, body]) => String(body["//"]?.metadata?.path ?? "").endsWith(pathSuffix))
-    .map(([name]) => name);
-  expect(names, `${type} at */${pathSuffix}`).toHaveLength(1);
-  return `\${${type}.${names[0]}.`;
-}
-
 const HOSTS = ["bastion", "jenkins"] as const;
-const roleOf = (host: string) => `${reference(mgmt(), "aws_iam_role", `${host}/host/role`)}name}`;
+const roleOf = (host: string) => `${mgmt().referenceTo("aws_iam_role", `${host}/host/role`)}name}`;
 const agentPolicy = (): Json[] =>
   JSON.parse(mgmt().resource("aws_iam_policy", "session_manager/agent_policy").policy).Statement;
 const preferences = () => JSON.parse(mgmt().resource("aws_ssm_document").content);
 
 describe("mgmt: Session Manager", () => {
   it("attaches the SSM agent's own policy to both hosts' roles, and no AWS managed policy", () => {
-    const agentPolicyArn = `${reference(mgmt(), "aws_iam_policy", "session_manager/agent_policy")}arn}`;
+    const agentPolicyArn = `${mgmt().referenceTo("aws_iam_policy", "session_manager/agent_policy")}arn}`;
     for (const host of HOSTS) {
       const attached = mgmt()
         .resourceList("aws_iam_role_policy_attachment")
@@ -39,7 +30,7 @@ describe("mgmt: Session Manager", () => {
   });
 
   it("attaches it to every host's role, the Jenkins agents too (the common role installs the agent on all of them)", () => {
-    const agentPolicyArn = `${reference(mgmt(), "aws_iam_policy", "session_manager/agent_policy")}arn}`;
+    const agentPolicyArn = `${mgmt().referenceTo("aws_iam_policy", "session_manager/agent_policy")}arn}`;
     const profiles = mgmt().resourceList("aws_iam_instance_profile");
     expect(profiles.length).toBeGreaterThanOrEqual(4); // bastion, Jenkins, the build agent, prod's deploy agent
     for (const profile of profiles) {
@@ -62,8 +53,8 @@ describe("mgmt: Session Manager", () => {
   });
 
   it("lets the hosts write only into the session log group, check its encryption and use the session key", () => {
-    const group = reference(mgmt(), "aws_cloudwatch_log_group", "session_manager/logs/log_group");
-    const key = reference(mgmt(), "aws_kms_key", "session_manager/session_key");
+    const group = mgmt().referenceTo("aws_cloudwatch_log_group", "session_manager/logs/log_group");
+    const key = mgmt().referenceTo("aws_kms_key", "session_manager/session_key");
     const statements = Object.fromEntries(agentPolicy().map((statement) => [statement.Sid, statement]));
     expect(statements.WriteSessionLogs).toMatchObject({
       Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
@@ -84,17 +75,17 @@ describe("mgmt: Session Manager", () => {
   it("writes the account's Session Manager preferences: every session streamed to the encrypted group, data under the session key", () => {
     const document = mgmt().resource("aws_ssm_document");
     expect(document).toMatchObject({ name: SESSION_PREFERENCES_DOCUMENT, document_type: "Session" });
-    const group = reference(mgmt(), "aws_cloudwatch_log_group", "session_manager/logs/log_group");
+    const group = mgmt().referenceTo("aws_cloudwatch_log_group", "session_manager/logs/log_group");
     expect(preferences().inputs).toMatchObject({
       cloudWatchLogGroupName: `${group}name}`,
       cloudWatchEncryptionEnabled: true,
       cloudWatchStreamingEnabled: true,
-      kmsKeyId: `${reference(mgmt(), "aws_kms_key", "session_manager/session_key")}key_id}`,
+      kmsKeyId: `${mgmt().referenceTo("aws_kms_key", "session_manager/session_key")}key_id}`,
       runAsEnabled: false,
     });
     const logGroup = mgmt().resource("aws_cloudwatch_log_group", "session_manager/logs/log_group");
     expect(logGroup).toMatchObject({ name: "/connected-express/session-manager", retention_in_days: 365 });
-    expect(logGroup.kms_key_id).toBe(`${reference(mgmt(), "aws_kms_key", "session_manager/logs/key")}arn}`);
+    expect(logGroup.kms_key_id).toBe(`${mgmt().referenceTo("aws_kms_key", "session_manager/logs/key")}arn}`);
     expect(mgmt().resource("aws_kms_key", "session_manager/session_key").enable_key_rotation).toBe(true);
   });
 
@@ -108,7 +99,7 @@ describe("mgmt: Session Manager", () => {
   });
 
   it("admits the bastion, in a public subnet, to the endpoints by its security group on 443", () => {
-    const bastionGroup = reference(mgmt(), "aws_security_group", "bastion/host/security_group");
+    const bastionGroup = mgmt().referenceTo("aws_security_group", "bastion/host/security_group");
     const toEndpoints = mgmt()
       .resourceList("aws_vpc_security_group_ingress_rule")
       .filter((rule) => /endpoints_security_group/.test(String(rule.security_group_id)));
@@ -143,7 +134,7 @@ describe("mgmt: Session Manager", () => {
     const block = mustParseCidr(String(subnet?.[1].cidr_block));
     expect(admitted.some((range) => contains(range, block))).toBe(true);
     // And its group lets the HTTPS out (the endpoints' addresses are inside 0.0.0.0/0).
-    const jenkinsGroup = reference(mgmt(), "aws_security_group", "jenkins/host/security_group");
+    const jenkinsGroup = mgmt().referenceTo("aws_security_group", "jenkins/host/security_group");
     const https = mgmt()
       .resourceList("aws_vpc_security_group_egress_rule")
       .filter((rule) => rule.security_group_id === `${jenkinsGroup}id}` && rule.from_port === 443);

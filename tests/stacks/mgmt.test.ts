@@ -3,15 +3,6 @@ import { copyVars, type Json, platform, type SynthesizedStack, synthPlatform } f
 
 const mgmt = platform().stack("mgmt");
 
-/** The "${<type>.<name>." prefix other resources use to reference the one `type` whose path ends with `pathSuffix`. */
-function address(stack: SynthesizedStack, type: string, pathSuffix: string): string {
-  const names = Object.entries(stack.resources(type))
-    .filter(([, body]) => String(body["//"]?.metadata?.path ?? "").endsWith(pathSuffix))
-    .map(([name]) => name);
-  expect(names, `${type} at */${pathSuffix}`).toHaveLength(1);
-  return `\${${type}.${names[0]}.`;
-}
-
 const RULE_TYPES = { ingress: "aws_vpc_security_group_ingress_rule", egress: "aws_vpc_security_group_egress_rule" };
 
 /** Every rule of one security group (by its address), as "<direction> <ports> <peer>". */
@@ -62,9 +53,9 @@ describe("mgmt: a layer of its own that reads the network and global stacks", ()
         "jenkins_url",
       ]),
     );
-    expect(outputs.bastion_public_ip.value).toBe(`${address(mgmt, "aws_eip", "bastion/elastic_ip")}public_ip}`);
+    expect(outputs.bastion_public_ip.value).toBe(`${mgmt.referenceTo("aws_eip", "bastion/elastic_ip")}public_ip}`);
     expect(outputs.jenkins_private_ip.value).toBe(
-      `${address(mgmt, "aws_instance", "jenkins/host/instance")}private_ip}`,
+      `${mgmt.referenceTo("aws_instance", "jenkins/host/instance")}private_ip}`,
     );
     expect(outputs.bastion_hostname.value).toBe("bastion.mgmt.connected.express");
     expect(outputs.ssh_user.value).toBe("admin");
@@ -91,7 +82,7 @@ describe("mgmt: SSH and network access", () => {
   });
 
   it("lets SSH reach the bastion only from the admin networks", () => {
-    const bastionGroup = address(mgmt, "aws_security_group", "bastion/host/security_group");
+    const bastionGroup = mgmt.referenceTo("aws_security_group", "bastion/host/security_group");
     const ingress = rulesOf(mgmt, bastionGroup).filter((rule) => rule.startsWith("ingress"));
     expect(ingress).toEqual(["ingress 22-22 203.0.113.0/24"]);
   });
@@ -100,14 +91,14 @@ describe("mgmt: SSH and network access", () => {
     const jenkins = mgmt.resource("aws_instance", "jenkins/host/instance");
     expect(jenkins.associate_public_ip_address).toBe(false);
     expect(jenkins.subnet_id).toMatch(/private/);
-    const jenkinsAddress = address(mgmt, "aws_instance", "jenkins/host/instance");
+    const jenkinsAddress = mgmt.referenceTo("aws_instance", "jenkins/host/instance");
     expect(mgmt.resourceList("aws_eip").filter((eip) => String(eip.instance).startsWith(jenkinsAddress))).toEqual([]);
   });
 
   it("lets only the bastion (SSH) and the load balancer (Jenkins port) reach Jenkins", () => {
-    const jenkinsGroup = address(mgmt, "aws_security_group", "jenkins/host/security_group");
-    const bastionGroup = address(mgmt, "aws_security_group", "bastion/host/security_group");
-    const lbGroup = address(mgmt, "aws_security_group", "jenkins_access/security_group");
+    const jenkinsGroup = mgmt.referenceTo("aws_security_group", "jenkins/host/security_group");
+    const bastionGroup = mgmt.referenceTo("aws_security_group", "bastion/host/security_group");
+    const lbGroup = mgmt.referenceTo("aws_security_group", "jenkins_access/security_group");
     const ingress = rulesOf(mgmt, jenkinsGroup).filter((rule) => rule.startsWith("ingress"));
     expect(ingress).toEqual([`ingress 22-22 ${bastionGroup}id}`, `ingress 8080-8080 ${lbGroup}id}`].sort());
     expect(mgmt.resource("aws_instance", "jenkins/host/instance").vpc_security_group_ids).toEqual([
@@ -167,7 +158,7 @@ describe("mgmt: the hosts", () => {
   });
 
   it("encrypts every EBS volume, root and data, with the mgmt customer-managed key", () => {
-    const key = `${address(mgmt, "aws_kms_key", "ebs_key/key")}arn}`;
+    const key = `${mgmt.referenceTo("aws_kms_key", "ebs_key/key")}arn}`;
     const volumes = [
       ...instances.map((instance) => instance.root_block_device),
       ...instances.flatMap((instance) => instance.ebs_block_device ?? []),
@@ -185,8 +176,8 @@ describe("mgmt: the hosts", () => {
     expect(volume).toMatchObject({ size: 50, type: "gp3", availability_zone: jenkins.availability_zone });
     expect(volume.lifecycle.prevent_destroy).toBe(true);
     const attachment = mgmt.resource("aws_volume_attachment");
-    expect(attachment.volume_id).toBe(`${address(mgmt, "aws_ebs_volume", "jenkins/data_volume")}id}`);
-    expect(attachment.instance_id).toBe(`${address(mgmt, "aws_instance", "jenkins/host/instance")}id}`);
+    expect(attachment.volume_id).toBe(`${mgmt.referenceTo("aws_ebs_volume", "jenkins/data_volume")}id}`);
+    expect(attachment.instance_id).toBe(`${mgmt.referenceTo("aws_instance", "jenkins/host/instance")}id}`);
   });
 
   it("snapshots the JENKINS_HOME volume daily and keeps the number of snapshots vars ask for", () => {
@@ -220,19 +211,19 @@ describe("mgmt: the hosts", () => {
   });
 
   it("gives the bastion a fixed Elastic IP and Session Manager access as an alternative to SSH", () => {
-    expect(mgmt.resource("aws_eip").instance).toBe(`${address(mgmt, "aws_instance", "bastion/host/instance")}id}`);
-    const bastionRole = address(mgmt, "aws_iam_role", "bastion/host/role");
+    expect(mgmt.resource("aws_eip").instance).toBe(`${mgmt.referenceTo("aws_instance", "bastion/host/instance")}id}`);
+    const bastionRole = mgmt.referenceTo("aws_iam_role", "bastion/host/role");
     // The SSM agent's scoped policy, not AmazonSSMManagedInstanceCore (mgmt-session-manager.test.ts).
     expect(mgmt.resource("aws_iam_role_policy_attachment", "session_manager/agent_policy_bastion")).toMatchObject({
       role: `${bastionRole}name}`,
-      policy_arn: `${address(mgmt, "aws_iam_policy", "session_manager/agent_policy")}arn}`,
+      policy_arn: `${mgmt.referenceTo("aws_iam_policy", "session_manager/agent_policy")}arn}`,
     });
   });
 
   it("names the mgmt records after the zone: bastion to its Elastic IP", () => {
     const record = mgmt.resource("aws_route53_record", "bastion_record");
     expect(record).toMatchObject({ name: "bastion.mgmt.connected.express", type: "A" });
-    expect(record.records).toEqual([`${address(mgmt, "aws_eip", "bastion/elastic_ip")}public_ip}`]);
+    expect(record.records).toEqual([`${mgmt.referenceTo("aws_eip", "bastion/elastic_ip")}public_ip}`]);
     expect(record.zone_id).toMatch(/cross-stack-reference-input-global.*mgmt_zone/);
   });
 });

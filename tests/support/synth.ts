@@ -25,17 +25,29 @@ export class SynthesizedStack {
     return Object.values(this.resources(type));
   }
 
-  /** The one resource of `type` whose construct path ends with `pathSuffix` (or the only one). */
-  resource(type: string, pathSuffix?: string): Json {
-    const matches = Object.values(this.resources(type)).filter(
-      (resource) => pathSuffix === undefined || String(resource["//"]?.metadata?.path ?? "").endsWith(pathSuffix),
-    );
+  /** The logical name of the one resource of `type` whose construct path ends with `pathSuffix` (or of
+   *  the only one). */
+  logicalName(type: string, pathSuffix?: string): string {
+    const matches = Object.entries(this.resources(type))
+      .filter(([, body]) => pathSuffix === undefined || String(body["//"]?.metadata?.path ?? "").endsWith(pathSuffix))
+      .map(([name]) => name);
     if (matches.length !== 1) {
       throw new Error(
         `${this.name}: expected one ${type}${pathSuffix ? ` at */${pathSuffix}` : ""}, found ${matches.length}`,
       );
     }
     return matches[0];
+  }
+
+  /** The one resource of `type` whose construct path ends with `pathSuffix` (or the only one). */
+  resource(type: string, pathSuffix?: string): Json {
+    return this.resources(type)[this.logicalName(type, pathSuffix)];
+  }
+
+  /** `${<type>.<name>.`: how other resources begin a reference to that one resource; the caller adds
+   *  the attribute and the closing brace (`${stack.referenceTo("aws_iam_role", "x/role")}arn}`). */
+  referenceTo(type: string, pathSuffix: string): string {
+    return `\${${type}.${this.logicalName(type, pathSuffix)}.`;
   }
 
   data(type: string): Record<string, Json> {

@@ -53,12 +53,19 @@ describe("fail2ban on the bastion", () => {
       ],
       { encoding: "utf8", timeout: 20_000 },
     );
+    if (result.error) return `ssh did not finish: ${result.error.message}`;
     return result.stderr.trim().split("\n").at(-1) ?? "";
   }
 
   const jailStatus = () => output(BASTION, "sudo fail2ban-client status sshd");
   const failures = () => Number(/Total failed:\s+(\d+)/.exec(jailStatus())?.[1]);
   const banned = () => /Banned IP list:\s+(.*)$/m.exec(jailStatus())?.[1].trim().split(/\s+/).filter(Boolean) ?? [];
+  /**
+   * Whether the kernel refuses the address. fail2ban lists an address as banned before its nftables
+   * action has run; a login tried in between gets its TCP handshake, then hangs once the rule lands
+   * (the rejects of an established connection are soft errors), so the test waits for the rule itself.
+   */
+  const refusedByKernel = () => output(BASTION, "sudo nft list ruleset").includes(attacker.address);
 
   async function until(what: string, check: () => boolean) {
     const deadline = Date.now() + 30_000;
@@ -87,12 +94,14 @@ describe("fail2ban on the bastion", () => {
 
     expect(attempt()).toMatch(/Permission denied/);
     await until(`${attacker.address} banned`, () => banned().includes(attacker.address));
+    await until(`${attacker.address} in fail2ban's nftables set`, refusedByKernel);
     expect(attempt()).toMatch(/Connection refused/);
     // The runner, on the ignored network, still gets in.
     expect(onHost(BASTION, "true").status).toBe(0);
 
     output(BASTION, `sudo fail2ban-client set sshd unbanip ${attacker.address}`);
     expect(banned()).toEqual([]);
+    await until(`${attacker.address} out of fail2ban's nftables set`, () => !refusedByKernel());
     expect(attempt()).toMatch(/Permission denied/);
   });
 });

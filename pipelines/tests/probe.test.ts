@@ -62,7 +62,10 @@ describe("the rollout probe", () => {
     const longRun = site.failedAt.slice(longStart);
     const served = (longRun.at(-1) ?? 0) - longRun[0];
     expect(report.longestFailureMs).toBeGreaterThanOrEqual(Math.floor(served));
-    expect(report.longestFailureMs).toBeLessThan(served + 100);
+    // The probe's run spans the first failed request's start to the last one's end: the server's span
+    // plus two request times, which a loaded 2-core machine can stretch. Merging the short outage
+    // into the long one (150 ms of successes between them) would still exceed this.
+    expect(report.longestFailureMs).toBeLessThan(served + 150);
     expect(report.longestFailureMs).toBeGreaterThan(300);
     expect(report.firstFailures[0].error).toBe("HTTP 502");
   });

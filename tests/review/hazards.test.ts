@@ -126,6 +126,51 @@ describe("hazard: security", () => {
     ]);
   });
 
+  it("names an IAM statement that loses its condition: UpdateService without the family condition", () => {
+    const base = realStacks();
+    const head = realStacks();
+    const policy = head.mgmt.resource.aws_iam_policy[BUILD_AGENT_ROLLOUTS.split(".")[1]];
+    const document = JSON.parse(policy.policy);
+    const rollOutDev = document.Statement.find((statement: { Sid: string }) => statement.Sid === "RollOutDev");
+    delete rollOutDev.Condition;
+    policy.policy = JSON.stringify(document);
+
+    expect(reasonsOf(stackOf(diffStacks(base, head), "mgmt"), BUILD_AGENT_ROLLOUTS, "security")).toEqual([
+      expect.stringMatching(
+        /^`policy` RollOutDev loses its condition \{"ArnLike":\{"ecs:task-definition":.*-dev-frontend:\*"\}\}: ecs:UpdateService on .*dev\/frontend$/,
+      ),
+    ]);
+  });
+
+  it("names an IAM statement whose condition changes, and nothing for the same condition written in another key order", () => {
+    /** The real stacks, the build agent's RegisterTaskDefinition statement given `condition`. */
+    const withCondition = (condition: object) => {
+      const stacks = realStacks();
+      const policy = stacks.mgmt.resource.aws_iam_role_policy[JENKINS_POLICY.split(".")[1]];
+      const document = JSON.parse(policy.policy);
+      document.Statement.find(
+        (statement: { Sid: string }) => statement.Sid === "RegisterTaskDefinitionsTaggedForOwnEnvironments",
+      ).Condition = condition;
+      policy.policy = JSON.stringify(document);
+      return stacks;
+    };
+    const base = realStacks();
+    const head = withCondition({ StringLike: { "aws:RequestTag/environment": "*" } });
+    // The same two-operator condition in two key orders: no change to name.
+    const tagged = { "aws:RequestTag/environment": ["dev"] };
+    const viaService = { "aws:ViaAWSService": "false" };
+    const oneOrder = withCondition({ StringEquals: tagged, Bool: viaService });
+    const otherOrder = withCondition({ Bool: viaService, StringEquals: tagged });
+
+    expect(reasonsOf(stackOf(diffStacks(base, head), "mgmt"), JENKINS_POLICY, "security")).toEqual([
+      expect.stringMatching(
+        /RegisterTaskDefinitionsTaggedForOwnEnvironments changes its condition \{"StringEquals":.* → \{"StringLike":\{"aws:RequestTag\/environment":"\*"\}\}: ecs:RegisterTaskDefinition on \*$/,
+      ),
+    ]);
+    expect(reasonsOf(stackOf(diffStacks(oneOrder, otherOrder), "mgmt"), JENKINS_POLICY, "security")).toEqual([]);
+    expect(reasonsOf(stackOf(diffStacks(oneOrder, head), "mgmt"), JENKINS_POLICY, "security")).toHaveLength(1);
+  });
+
   it("names a TLS listener moved to an outdated policy, and encryption turned off", () => {
     const base = realStacks();
     const head = realStacks();

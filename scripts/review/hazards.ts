@@ -220,18 +220,41 @@ interface Grant {
   readonly statement: string;
   readonly action: string;
   readonly resource: string;
-  /** The statement's Condition block, keys sorted, or undefined when it has none. */
-  readonly condition?: string;
+  /** The statement's Condition block: operator → condition key → value(s). */
+  readonly condition?: ConditionBlock;
 }
 
-/** JSON with object keys sorted, so that two equal Condition blocks compare equal as text. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
-  if (value && typeof value === "object") {
-    const entries = Object.entries(value).sort(([a], [b]) => a.localeCompare(b));
-    return `{${entries.map(([key, child]) => `${JSON.stringify(key)}:${canonical(child)}`).join(",")}}`;
-  }
-  return JSON.stringify(value);
+type ConditionBlock = Record<string, Record<string, unknown>>;
+
+/**
+ * What changed between two Condition blocks, operator and key by key, values compared as sets (their
+ * order and the keys' order do not count): `ArnEquals ecs:cluster adds arn:…`, `drops ArnLike …`.
+ */
+function conditionChanges(before: ConditionBlock | undefined, after: ConditionBlock | undefined): string[] {
+  const pairs = (block: ConditionBlock | undefined) =>
+    new Map(
+      Object.entries(block ?? {}).flatMap(([operator, keys]) =>
+        Object.entries(keys ?? {}).map(([key, value]) => [
+          `${operator} ${key}`,
+          (Array.isArray(value) ? value : [value]).map(String),
+        ]),
+      ),
+    );
+  const was = pairs(before);
+  const now = pairs(after);
+  const shown = (values: readonly string[]) => values.map((value) => abbreviate(value, 60)).join(", ");
+  return [...new Set([...was.keys(), ...now.keys()])].flatMap((name) => {
+    const old = was.get(name) ?? [];
+    const next = now.get(name) ?? [];
+    if (!now.has(name)) return [`drops ${name} ${shown(old)}`];
+    if (!was.has(name)) return [`adds ${name} ${shown(next)}`];
+    const added = next.filter((value) => !old.includes(value));
+    const dropped = old.filter((value) => !next.includes(value));
+    return [
+      ...(added.length ? [`${name} adds ${shown(added)}`] : []),
+      ...(dropped.length ? [`${name} drops ${shown(dropped)}`] : []),
+    ];
+  });
 }
 
 function policyDocuments(value: Json | undefined): Map<string, Json> {
@@ -260,7 +283,7 @@ function grants(document: Json | undefined): Grant[] {
   return list(document?.Statement).flatMap((statement, index) => {
     if (statement.Effect !== "Allow") return [];
     const name = String(statement.Sid ?? `statement ${index + 1}`);
-    const condition = statement.Condition === undefined ? undefined : canonical(statement.Condition);
+    const condition = statement.Condition as ConditionBlock | undefined;
     const actions = [...strings(statement.Action), ...strings(statement.NotAction).map((action) => `NOT ${action}`)];
     const principal = statement.Principal;
     const principals =
@@ -325,22 +348,21 @@ function iamReasons(facts: ResourceFacts): string[] {
     }
     // A grant kept, its condition changed: dropping the family condition on ecs:UpdateService keeps
     // every action and resource, and opens the service to any revision.
-    const conditionsBefore = new Map<string, Set<string | undefined>>();
+    const conditionsBefore = new Map<string, (ConditionBlock | undefined)[]>();
     for (const grant of grants(existing)) {
       const key = `${grant.action} ${grant.resource}`;
-      conditionsBefore.set(key, (conditionsBefore.get(key) ?? new Set()).add(grant.condition));
+      conditionsBefore.set(key, [...(conditionsBefore.get(key) ?? []), grant.condition]);
     }
-    const reconditioned = grants(document).filter((grant) => {
-      const before = conditionsBefore.get(`${grant.action} ${grant.resource}`);
-      return before !== undefined && !before.has(grant.condition);
-    });
+    /** How the grant's condition differs from the one it had: nothing when it had it already. */
+    const changesOf = (grant: Grant) => {
+      const before = conditionsBefore.get(`${grant.action} ${grant.resource}`) ?? [];
+      const differences = before.map((condition) => conditionChanges(condition, grant.condition));
+      return differences.some((changes) => changes.length === 0) ? [] : (differences[0] ?? []);
+    };
+    const reconditioned = grants(document).filter((grant) => changesOf(grant).length > 0);
     for (const [statement, changed] of byStatement(reconditioned)) {
-      const was = [...(conditionsBefore.get(`${changed[0].action} ${changed[0].resource}`) ?? [])]
-        .map((condition) => abbreviate(condition ?? "(none)", 120))
-        .join(" or ");
-      const now = changed[0].condition;
-      const change =
-        now === undefined ? `loses its condition ${was}` : `changes its condition ${was} → ${abbreviate(now, 120)}`;
+      const verb = changed[0].condition === undefined ? "loses its condition" : "changes its condition";
+      const change = `${verb} (${changesOf(changed[0]).join("; ")})`;
       reasons.push(`\`${path}\` ${statement} ${change}: ${grantList(changed)}`);
     }
   }

@@ -111,6 +111,11 @@ describe("hazard: security", () => {
     expect(reasonsOf(mgmt, BUILD_AGENT_ROLLOUTS, "security")).toContainEqual(
       expect.stringMatching(/RollOutCanary gains ecs:UpdateService on .*canary\/frontend/),
     );
+    // A grant kept, its condition widened to the new environment: worth a look too.
+    expect(reasonsOf(mgmt, JENKINS_POLICY, "security")).toContainEqual(
+      "`policy` RegisterTaskDefinitionsTaggedForOwnEnvironments changes its condition " +
+        "(StringEquals aws:RequestTag/environment adds canary): ecs:RegisterTaskDefinition on *",
+    );
   });
 
   it("names an IAM statement that gains an action", () => {
@@ -137,7 +142,7 @@ describe("hazard: security", () => {
 
     expect(reasonsOf(stackOf(diffStacks(base, head), "mgmt"), BUILD_AGENT_ROLLOUTS, "security")).toEqual([
       expect.stringMatching(
-        /^`policy` RollOutDev loses its condition \{"ArnLike":\{"ecs:task-definition":.*-dev-frontend:\*"\}\}: ecs:UpdateService on .*dev\/frontend$/,
+        /^`policy` RollOutDev loses its condition \(drops ArnLike ecs:task-definition arn:.*-dev-frontend:\*\): ecs:UpdateService on .*dev\/frontend$/,
       ),
     ]);
   });
@@ -156,15 +161,17 @@ describe("hazard: security", () => {
     };
     const base = realStacks();
     const head = withCondition({ StringLike: { "aws:RequestTag/environment": "*" } });
-    // The same two-operator condition in two key orders: no change to name.
-    const tagged = { "aws:RequestTag/environment": ["dev"] };
+    // The same two-operator condition, its keys and values in other orders: no change to name.
     const viaService = { "aws:ViaAWSService": "false" };
-    const oneOrder = withCondition({ StringEquals: tagged, Bool: viaService });
-    const otherOrder = withCondition({ Bool: viaService, StringEquals: tagged });
+    const oneOrder = withCondition({ StringEquals: { "aws:RequestTag/environment": ["dev", "qa"] }, Bool: viaService });
+    const otherOrder = withCondition({
+      Bool: viaService,
+      StringEquals: { "aws:RequestTag/environment": ["qa", "dev"] },
+    });
 
     expect(reasonsOf(stackOf(diffStacks(base, head), "mgmt"), JENKINS_POLICY, "security")).toEqual([
       expect.stringMatching(
-        /RegisterTaskDefinitionsTaggedForOwnEnvironments changes its condition \{"StringEquals":.* → \{"StringLike":\{"aws:RequestTag\/environment":"\*"\}\}: ecs:RegisterTaskDefinition on \*$/,
+        /RegisterTaskDefinitionsTaggedForOwnEnvironments changes its condition \(drops StringEquals aws:RequestTag\/environment dev; adds StringLike aws:RequestTag\/environment \*\): ecs:RegisterTaskDefinition on \*$/,
       ),
     ]);
     expect(reasonsOf(stackOf(diffStacks(oneOrder, otherOrder), "mgmt"), JENKINS_POLICY, "security")).toEqual([]);

@@ -3,16 +3,12 @@
  * listener, the rate limit and the credential redaction of every web ACL, and CAA records and
  * DNSSEC in every hosted zone the stacks own.
  */
-import { blocks, type Json, type Rule, resourcesOf, result } from "./rule-kit";
+import { blocks, type Json, type Rule, referenced, resourcesOf, result } from "./rule-kit";
 
 const ONE_YEAR_SECONDS = 31_536_000;
 
 /** The credential-carrying headers no WAF log may keep. */
 const CREDENTIAL_HEADERS = ["authorization", "cookie"];
-
-/** The name of the `<type>` resource a value references (`${<type>.<name>.<attribute>}`). */
-const referenceTo = (value: unknown, type: string) =>
-  new RegExp(`^\\$\\{${type}\\.([^.}]+)\\.[a-z_]+\\}$`).exec(String(value ?? ""))?.[1];
 
 /** The zone of a record: a reference to a zone resource of the same stack (`${aws_route53_zone.<name>.zone_id}`). */
 const zoneOf = (record: Json) => /\$\{aws_route53_zone\.([^.}]+)\.zone_id\}/.exec(String(record.zone_id))?.[1];
@@ -103,11 +99,11 @@ export const EDGE_RULES: readonly Rule[] = [
       const records = resourcesOf(stack, "aws_route53_record").map(([, record]) => record);
       return resourcesOf(stack, "aws_route53_zone").map(([address]) => {
         const name = address.split(".")[1];
-        const ofZone = (body: Json) => referenceTo(body.hosted_zone_id, "aws_route53_zone") === name;
+        const ofZone = (body: Json) => referenced(body.hosted_zone_id, "aws_route53_zone") === name;
         const ksks = resourcesOf(stack, "aws_route53_key_signing_key")
           .filter(([, ksk]) => ofZone(ksk) && (ksk.status ?? "ACTIVE") === "ACTIVE")
           .filter(([, ksk]) => {
-            const key = keys[referenceTo(ksk.key_management_service_arn, "aws_kms_key") ?? ""];
+            const key = keys[referenced(ksk.key_management_service_arn, "aws_kms_key") ?? ""];
             return (
               key?.customer_master_key_spec === "ECC_NIST_P256" &&
               key.key_usage === "SIGN_VERIFY" &&

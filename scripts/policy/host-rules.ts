@@ -5,50 +5,32 @@
  * group that the hosts accepting sessions may write to.
  */
 import { SESSION_PREFERENCES_DOCUMENT } from "../../stacks/mgmt/session-manager";
-import { blocks, type Json, type Rule, type RuleResult, resourcesOf, result } from "./rule-kit";
+import {
+  allowsAction,
+  blocks,
+  type Json,
+  list,
+  parsed,
+  type Rule,
+  type RuleResult,
+  referenced,
+  resourcesOf,
+  result,
+  statementsOf,
+} from "./rule-kit";
 
 /** AWS managed policies for the SSM agent that grant reads of every parameter. */
 const BROAD_SSM_POLICY = /:iam::aws:policy\/(service-role\/)?(AmazonSSMManagedInstanceCore|AmazonEC2RoleforSSM)$/;
 const PARAMETER_READS = ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"];
 
-function parsed(text: unknown): Json | undefined {
-  try {
-    return JSON.parse(String(text));
-  } catch {
-    return undefined;
-  }
-}
-
-/** Whether an IAM action pattern (`ssm:Get*`, `*`) covers `action`; IAM compares case-insensitively. */
-export function actionCovers(pattern: string, action: string): boolean {
-  const regex = pattern
-    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-    .replace(/\*/g, ".*")
-    .replace(/\?/g, ".");
-  return new RegExp(`^${regex}$`, "i").test(action);
-}
-
-interface Grant {
-  readonly actions: string[];
-  readonly resources: string[];
-}
-
-/** The Allow statements of a policy document, each as its actions and resources (NotAction and
- *  NotResource read as covering everything, which is what they nearly do). */
-function allows(policy: unknown): Grant[] {
-  return blocks(parsed(policy)?.Statement)
-    .filter((statement) => statement.Effect === "Allow")
-    .map((statement) => ({
-      actions: statement.NotAction !== undefined ? ["*"] : blocks(statement.Action).map(String),
-      resources: statement.NotResource !== undefined ? ["*"] : blocks(statement.Resource).map(String),
-    }));
-}
-
+/** Whether `policy` allows `action`, on a resource `resource` accepts when given (a NotResource
+ *  statement reads as `*`, which is what it nearly is). */
 const grantsAction = (policy: unknown, action: string, resource?: (value: string) => boolean) =>
-  allows(policy).some(
-    (grant) =>
-      grant.actions.some((pattern) => actionCovers(pattern, action)) &&
-      (resource === undefined || grant.resources.some(resource)),
+  statementsOf(policy).some(
+    (statement) =>
+      allowsAction(statement, action) &&
+      (resource === undefined ||
+        (statement.NotResource !== undefined ? ["*"] : list(statement.Resource)).some(resource)),
   );
 
 const EVERY_PARAMETER = (resource: string) => resource === "*" || /:parameter\/?\*$/.test(resource);
@@ -94,8 +76,7 @@ const noBroadSsm: Rule = {
 };
 
 /** `${aws_cloudwatch_log_group.<name>.<attribute>}` → name. */
-const logGroupOf = (value: unknown, attribute: string) =>
-  new RegExp(`^\\$\\{aws_cloudwatch_log_group\\.([^.}]+)\\.${attribute}\\}$`).exec(String(value ?? ""))?.[1];
+const logGroupOf = (value: unknown, attribute: string) => referenced(value, "aws_cloudwatch_log_group", attribute);
 
 /** Why a Session document does not log every session to an encrypted group of the stack; empty when it does. */
 function sessionLoggingProblems(stack: Json, document: Json): { problems: string[]; group?: string } {

@@ -8,40 +8,17 @@
  *   read-only plan role (`<project>-terraform-plan`, lib/naming.ts), neither through its own policies
  *   nor through an AWS-managed policy that reads every bucket.
  */
-import { type Json, type Rule, resourcesOf, result } from "./rule-kit";
-
-const list = (value: unknown): string[] =>
-  value === undefined || value === null ? [] : ([value].flat() as unknown[]).map(String);
-
-/** An IAM glob (`*`, `?`) as a regular expression; a Terraform interpolation counts as `*`. */
-function glob(pattern: string, caseInsensitive = false): RegExp {
-  const body = pattern
-    .split(/\$\{[^}]*\}/)
-    .map((part) =>
-      part
-        .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-        .replace(/\*/g, ".*")
-        .replace(/\?/g, "."),
-    )
-    .join(".*");
-  return new RegExp(`^${body}$`, caseInsensitive ? "is" : "s");
-}
-
-/** Whether `statement` names `action` (Action globs; NotAction that does not exclude it). */
-function grants(statement: Json, action: string): boolean {
-  if (statement.Effect !== "Allow") return false;
-  if (statement.NotAction !== undefined) return !list(statement.NotAction).some((a) => glob(a, true).test(action));
-  return list(statement.Action).some((a) => glob(a, true).test(action));
-}
-
-function statementsOf(policy: unknown): Json[] {
-  if (typeof policy !== "string") return [];
-  try {
-    return [JSON.parse(policy).Statement ?? []].flat();
-  } catch {
-    return [];
-  }
-}
+import {
+  allowsAction,
+  iamGlob,
+  type Json,
+  list,
+  type Rule,
+  referenced,
+  resourcesOf,
+  result,
+  statementsOf,
+} from "./rule-kit";
 
 /** Every IAM policy document of the stack: inline role policies and managed policies. */
 function policyDocuments(stack: Json): Array<[string, Json[]]> {
@@ -58,7 +35,7 @@ const updateServiceFamily: Rule = {
   title: "Every ecs:UpdateService grant names its services and only their own task definition family",
   check: (stack) =>
     policyDocuments(stack).flatMap(([address, statements]) => {
-      const rollouts = statements.filter((statement) => grants(statement, "ecs:UpdateService"));
+      const rollouts = statements.filter((statement) => allowsAction(statement, "ecs:UpdateService"));
       if (rollouts.length === 0) return [];
       const problems = rollouts.flatMap((statement) => {
         const where = statement.Sid ? `statement ${statement.Sid}` : "a statement";
@@ -116,13 +93,14 @@ const stateReaders: Rule = {
         .filter(([, attachment]) => attachment.role === reference)
         .map(([, attachment]) => String(attachment.policy_arn));
       const local = attached
-        .map((arn) => /^\$\{(aws_iam_policy\.[^.}]+)\.arn\}$/.exec(arn)?.[1])
-        .filter((name): name is string => name !== undefined);
+        .map((arn) => referenced(arn, "aws_iam_policy", "arn"))
+        .filter((name): name is string => name !== undefined)
+        .map((name) => `aws_iam_policy.${name}`);
       const readers = [...inline, ...local].filter((policy) =>
         (documents.get(policy) ?? []).some(
           (statement) =>
-            grants(statement, "s3:GetObject") &&
-            (statement.NotResource !== undefined || list(statement.Resource).some((r) => glob(r).test(stateObject))),
+            allowsAction(statement, "s3:GetObject") &&
+            (statement.NotResource !== undefined || list(statement.Resource).some((r) => iamGlob(r).test(stateObject))),
         ),
       );
       const everyBucket = attached.filter((arn) => READS_EVERY_BUCKET.test(arn));

@@ -10,26 +10,11 @@ import { ELB_LOG_ACCOUNTS } from "../../stacks/constructs/access-logs-bucket";
 import { INTERFACE_ENDPOINT_SERVICES } from "../../stacks/network/endpoints";
 import { NACL_RULES_PER_DIRECTION } from "../../stacks/network/network-acls";
 import { admits, PROBES } from "./nacl";
-import { blocks, type Json, type Rule, resourcesOf, result } from "./rule-kit";
+import { blocks, type Json, list, type Rule, referenced, resourcesOf, result, statementsOf } from "./rule-kit";
 
 /** Services that assume a role to write into the account (logs, snapshots): their trust must name
  *  the source account and source ARN, or another account's resource could have them use the role. */
 export const DELIVERY_SERVICES = ["vpc-flow-logs.amazonaws.com", "dlm.amazonaws.com"];
-
-/** The name of the `<type>` resource that `value` references (`${<type>.<name>.<attribute>}`). */
-const referenced = (value: unknown, type: string) =>
-  new RegExp(`^\\$\\{${type}\\.([^.}]+)\\.[a-z_]+\\}$`).exec(String(value ?? ""))?.[1];
-
-function parsed(text: unknown): Json | undefined {
-  try {
-    return JSON.parse(String(text));
-  } catch {
-    return undefined;
-  }
-}
-
-const statementsOf = (policy: unknown): Json[] => blocks(parsed(policy)?.Statement);
-const list = (value: unknown): string[] => blocks(value).map(String);
 
 /** A bucket ARN whose bucket name starts with something other than a wildcard. */
 const NAMED_BUCKET = /^arn:[^:]+:s3:::[^*?/][^/]*(\/.*)?$/;

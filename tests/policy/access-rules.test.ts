@@ -3,7 +3,7 @@
  * synthesized platform and fails on a copy broken the way a change could break it.
  */
 import { describe, expect, it } from "vitest";
-import { actionCovers } from "../../scripts/policy/host-rules";
+import { allowsAction } from "../../scripts/policy/rule-kit";
 import type { Json } from "../support/synth";
 import { copyOf, editJson as edit, failures, named, passes, results } from "./broken-copy";
 
@@ -39,10 +39,15 @@ describe("Session Manager rules", () => {
   });
 
   it("CX_SSM_1 reads IAM's wildcards as IAM does", () => {
+    const actionCovers = (pattern: string, action: string) =>
+      allowsAction({ Effect: "Allow", Action: pattern, Resource: "*" }, action);
     expect(actionCovers("ssm:GetParameter*", "ssm:GetParametersByPath")).toBe(true);
     expect(actionCovers("SSM:getparameter", "ssm:GetParameter")).toBe(true);
     expect(actionCovers("ssm:GetParameter?", "ssm:GetParameters")).toBe(true);
     expect(actionCovers("ssm:Describe*", "ssm:GetParameter")).toBe(false);
+    // NotAction grants what it does not name.
+    expect(allowsAction({ Effect: "Allow", NotAction: "iam:*", Resource: "*" }, "ssm:GetParameter")).toBe(true);
+    expect(allowsAction({ Effect: "Allow", NotAction: "ssm:*", Resource: "*" }, "ssm:GetParameter")).toBe(false);
   });
 
   it("CX_SSM_2: session logs to a group without a key, with encryption off, or without a session key", () => {

@@ -16,7 +16,9 @@ export interface Request {
 
 const list = (value: unknown): string[] => (value === undefined ? [] : ([value].flat() as string[]));
 
-/** A glob of IAM's (`*`, `?`) as a whole-string, case-sensitive regular expression. */
+/** A glob of IAM's (`*`, `?`) as a whole-string, case-sensitive regular expression. Unlike the policy
+ *  rules' `iamGlob`, a Terraform interpolation is literal text here: the tests ask about the very ARNs
+ *  the stacks write (`arn:${data.aws_partition…}:ecr:…`), and one repository must not cover another. */
 function glob(pattern: string, caseInsensitive = false): RegExp {
   const body = pattern
     .replace(/[.+^${}()|[\]\\]/g, "\\$&")

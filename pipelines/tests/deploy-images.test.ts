@@ -4,9 +4,11 @@
  * image when asked (the fixtures do, as ECR does on push) and answers with one HIGH finding unless
  * its API is given another answer for the image (ecrScanResult below): both are used.
  */
-import { CreateRepositoryCommand, DescribeImagesCommand } from "@aws-sdk/client-ecr";
+import { createServer } from "node:http";
+import { CreateRepositoryCommand, DescribeImagesCommand, ECRClient } from "@aws-sdk/client-ecr";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { UsageError } from "../../lib/cli";
+import { moveMarkers } from "../src/deploy/markers";
 import { ecrClient, ecsClient, pushImage, revisionsOf, uniqueVars, useMoto } from "./support/aws";
 import { completes, run, running, stuck, type World, world } from "./support/deploy";
 import { deployment, type RolloutScript } from "./support/rollout";
@@ -136,6 +138,62 @@ describe("deploy-service moves the deployed-<env> markers onto what runs", () =>
     expect(result.text).toMatch(
       /deployed; FAILED to move the deployed-dev markers \(deployed-dev(-previous)? is on another image and ECR will not move it: .*IMMUTABLE_WITH_EXCLUSION/,
     );
+  });
+});
+
+describe("markers against ECR's own answer for an immutable tag (a loopback stand-in speaking ECR's JSON protocol)", () => {
+  it("names the repository setting when PutImage answers ImageTagAlreadyExistsException, as ECR does", async () => {
+    const manifest = (digest: string) => JSON.stringify({ schemaVersion: 2, config: { digest } });
+    const requests: string[] = [];
+    const server = createServer((request, response) => {
+      const target = String(request.headers["x-amz-target"]);
+      requests.push(target.split(".").at(-1) ?? target);
+      response.setHeader("content-type", "application/x-amz-json-1.1");
+      if (target.endsWith(".PutImage")) {
+        response.statusCode = 400;
+        response.end(
+          JSON.stringify({ __type: "ImageTagAlreadyExistsException", message: "The image tag already exists" }),
+        );
+        return;
+      }
+      // BatchGetImage: the image to mark, then the one that holds the marker (another manifest).
+      const holder = requests.filter((name) => name === "BatchGetImage").length > 1;
+      response.end(
+        JSON.stringify({
+          images: [
+            {
+              imageId: { imageDigest: holder ? "sha256:other" : "sha256:new" },
+              imageManifest: manifest(holder ? "sha256:other" : "sha256:new"),
+            },
+          ],
+          failures: [],
+        }),
+      );
+    });
+    await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+    try {
+      const { port } = server.address() as { port: number };
+      const ecr = new ECRClient({
+        region: "eu-central-1",
+        endpoint: `http://127.0.0.1:${port}`,
+        credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+        maxAttempts: 1,
+      });
+      const uri = "123456789012.dkr.ecr.eu-central-1.amazonaws.com/frontend";
+      const attempt = moveMarkers(ecr, {
+        environment: "dev",
+        repository: "frontend",
+        uri,
+        newImage: `${uri}:42-bbbbbbb-7`,
+        oldImage: `${uri}:42-bbbbbbb-7`,
+      });
+      await expect(attempt).rejects.toThrow(
+        "deployed-dev is on another image and ECR will not move it: the repository must let deployed-* move",
+      );
+      expect(requests).toEqual(["BatchGetImage", "PutImage", "BatchGetImage"]);
+    } finally {
+      server.close();
+    }
   });
 });
 

@@ -15,6 +15,8 @@ import { DEPLOYED_TAG_PREFIX, deployedTag, previouslyDeployedTag } from "../../.
 import { awsErrorName } from "../aws/config";
 import { imageIdOf } from "./scan";
 
+const TAG_TAKEN = ["ImageAlreadyExistsException", "ImageTagAlreadyExistsException"];
+
 /** The tag or digest of `image` when it lies in the repository at `uri`; undefined for any other image. */
 export function referenceIn(image: string, uri: string): string | undefined {
   if (image.startsWith(`${uri}:`)) return image.slice(uri.length + 1);
@@ -42,8 +44,10 @@ async function tagImage(ecr: ECRClient, repository: string, reference: string, t
       }),
     );
   } catch (error) {
-    // ECR's answer when the tag already names this very image, or (immutable tags) another one.
-    if (awsErrorName(error) !== "ImageAlreadyExistsException") throw error;
+    // ECR answers ImageAlreadyExistsException when the tag already names this very image, and
+    // ImageTagAlreadyExistsException when an immutable tag names another one (moto answers the first
+    // for both): either way, the image holding the tag says which.
+    if (!TAG_TAKEN.includes(awsErrorName(error) ?? "")) throw error;
     const holder = await ecr.send(
       new BatchGetImageCommand({ repositoryName: repository, imageIds: [{ imageTag: tag }] }),
     );

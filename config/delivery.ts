@@ -6,6 +6,9 @@
  */
 import { z } from "zod";
 
+/** ECR scan severities, highest first (deploy-service ranks findings in this order). */
+export const SEVERITIES = ["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL"] as const;
+
 export const DeliverySchema = z.strictObject({
   /** The environment whose images this one takes: deploy-service deploys here only an image that
    *  environment ran (its revisions' history in ECS). An application environment, checked across the
@@ -19,7 +22,7 @@ export const DeliverySchema = z.strictObject({
   rolloutTimeoutSeconds: z.number().int().min(60).max(3600).default(900),
   /** deploy-service refuses an image whose ECR scan found a vulnerability of this severity or a
    *  higher one (`--allow-findings --reason` overrides, recorded on the revision). */
-  scanFindingsThreshold: z.enum(["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL"]).default("CRITICAL"),
+  scanFindingsThreshold: z.enum(SEVERITIES).default("CRITICAL"),
 });
 
 /** Thresholds of the alarms that guard each rollout (stacks/app-env/deployment-alarms.ts). */

@@ -32,15 +32,9 @@ import { runCommand } from "../../lib/cli";
 import { stateKeyAlias } from "../../lib/naming";
 import { vars } from "../../stacks/global/vars";
 import { clientConfig, s3ClientConfig } from "../src/aws/config";
-import {
-  bootstrapStateBucket,
-  LIFECYCLE_RULE_ID,
-  STATE_ACCESS_SID,
-  type StateBucketSettings,
-  TLS_STATEMENT_SID,
-} from "../src/state/bootstrap";
+import { bootstrapStateBucket, LIFECYCLE_RULE_ID, type StateBucketSettings } from "../src/state/bootstrap";
 import { bootstrapStateCommand, terraformRolesOf } from "../src/state/command";
-import { KEY_ADMIN_SID, KEY_USE_SID } from "../src/state/policies";
+import { KEY_ADMIN_SID, KEY_USE_SID, STATE_ACCESS_SID, TLS_STATEMENT_SID } from "../src/state/policies";
 import { useMoto } from "./support/aws";
 
 /** moto's account for the tests' credentials ("testing"). */

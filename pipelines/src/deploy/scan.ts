@@ -12,11 +12,11 @@ import {
   type ECRClient,
   type ImageIdentifier,
 } from "@aws-sdk/client-ecr";
+import { SEVERITIES } from "../../../config/delivery";
 import { awsErrorName } from "../aws/config";
 
 /** ECR's severities, highest first; a threshold is one of them. UNDEFINED and (enhanced scanning's)
  *  UNTRIAGED rank below all: they are shown, and never refuse. */
-export const SEVERITIES = ["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL"] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
 /** Scan states that end in a verdict later: wait for them. */

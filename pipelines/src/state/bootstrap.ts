@@ -36,17 +36,7 @@ import { GetCallerIdentityCommand, type STSClient } from "@aws-sdk/client-sts";
 import { UsageError } from "../../../lib/cli";
 import { awsErrorName } from "../aws/config";
 import { ensureStateKey } from "./key";
-import {
-  type Caller,
-  holds,
-  type Statement,
-  stateAccessStatement,
-  TLS_STATEMENT_SID,
-  tlsOnlyStatement,
-  withStatements,
-} from "./policies";
-
-export { STATE_ACCESS_SID, TLS_STATEMENT_SID } from "./policies";
+import { type Caller, holds, type Statement, stateAccessStatement, tlsOnlyStatement, withStatements } from "./policies";
 
 export interface StateBucketSettings {
   readonly bucket: string;
@@ -231,9 +221,7 @@ function settings(s3: S3Client, wanted: StateBucketSettings, { caller, keyArn }:
         };
       },
       apply: async () => {
-        const current = (await policyStatements(s3, bucket, ExpectedBucketOwner)).filter(
-          (statement) => statement.Sid !== TLS_STATEMENT_SID,
-        );
+        const current = await policyStatements(s3, bucket, ExpectedBucketOwner);
         const Policy = JSON.stringify({ Version: "2012-10-17", Statement: withStatements(current, policy) });
         await s3.send(new PutBucketPolicyCommand({ Bucket, ExpectedBucketOwner, Policy }));
       },

@@ -16,7 +16,7 @@ export const SAMPLE_IMAGE =
 
 /** ECR repository names: lower-case path components separated by `/`. */
 const REPOSITORY = "[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*";
-export const ECR_IMAGE_BY_DIGEST = new RegExp(`^(${REPOSITORY})@(sha256:[0-9a-f]{64})$`);
+const ECR_IMAGE_BY_DIGEST = new RegExp(`^(${REPOSITORY})@(sha256:[0-9a-f]{64})$`);
 
 /** `service.image`: a repository of this account's ECR and a digest. */
 export const ImageSchema = z.string().superRefine((image, ctx) => {
@@ -43,7 +43,7 @@ export const UserSchema = z
   .refine((user) => Number(user.split(":")[0]) !== 0, { message: "uid 0 is root; use an unprivileged uid" });
 
 /** The repository of `service.image` (validated by ImageSchema). */
-export function imageRepository(image: string): string {
+function imageRepository(image: string): string {
   return image.slice(0, image.indexOf("@"));
 }
 

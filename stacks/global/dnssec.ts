@@ -18,7 +18,7 @@ export const DNSSEC_KEY_REGION = "us-east-1";
 export const DNSSEC_KSK_NAME = "platform_ksk";
 
 /** A DS record's TTL: after deleting one, resolvers may hold it this long; signing must outlive it. */
-export const DS_TTL_SECONDS = 3600;
+const DS_TTL_SECONDS = 3600;
 
 export interface DnssecKeyProps {
   readonly partition: string;

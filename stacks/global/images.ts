@@ -13,10 +13,10 @@ import type { Vars } from "../../config/schema";
 import { DEPLOYED_TAG_PREFIX, dockerHubCredentialName } from "../../lib/naming";
 
 /** Marked images the lifecycle keeps: far above the two markers (current, previous) per environment. */
-export const MARKED_IMAGES_KEPT = 1000;
+const MARKED_IMAGES_KEPT = 1000;
 
 /** The frontend repository's lifecycle policy (ECR lifecycle policy JSON, rules in priority order). */
-export function lifecyclePolicy(keepTaggedImages: number) {
+function lifecyclePolicy(keepTaggedImages: number) {
   return {
     rules: [
       {

@@ -6,7 +6,6 @@
  */
 import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
-import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { Instance } from "@cdktf/provider-aws/lib/instance";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { Construct } from "constructs";
@@ -38,10 +37,10 @@ export interface HardenedInstanceProps extends HostPlacementProps {
   readonly securityGroupDescription: string;
   /** @default 8 */
   readonly rootVolumeGiB?: number;
-  /** AWS managed policies for the host's role, e.g. AmazonSSMManagedInstanceCore.
-   *  @default - none: the role grants nothing until a policy is attached */
-  readonly managedPolicyArns?: readonly string[];
 }
+
+/** IAM's limit on role names: the host's role is named after the host. */
+const ROLE_NAME_LIMIT = 64;
 
 export class HardenedInstance extends Construct {
   readonly instance: Instance;
@@ -53,6 +52,11 @@ export class HardenedInstance extends Construct {
     const rootVolumeGiB = props.rootVolumeGiB ?? 8;
     if (!Number.isInteger(rootVolumeGiB) || rootVolumeGiB < 8) {
       throw new Error(`${props.name}: rootVolumeGiB must be a whole number of at least 8 (the AMI's size)`);
+    }
+    if (props.name.length > ROLE_NAME_LIMIT) {
+      throw new Error(
+        `${props.name}: a host's name is its IAM role's, at most ${ROLE_NAME_LIMIT} characters; shorten the project or environment name`,
+      );
     }
 
     this.securityGroup = new SecurityGroup(this, "security_group", {
@@ -71,14 +75,6 @@ export class HardenedInstance extends Construct {
         Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
       }),
     });
-    for (const policyArn of props.managedPolicyArns ?? []) {
-      // Named after the policy, not its place in the list: adding or removing one leaves the others alone.
-      const policyName = policyArn.split("/").pop() ?? "";
-      if (!/^[A-Za-z0-9+=,.@_-]+$/.test(policyName)) {
-        throw new Error(`${props.name}: managed policy ARN "${policyArn}" must end in a literal policy name`);
-      }
-      new IamRolePolicyAttachment(this, `managed_policy_${policyName}`, { role: this.role.name, policyArn });
-    }
     const profile = new IamInstanceProfile(this, "instance_profile", { name: props.name, role: this.role.name });
 
     this.instance = new Instance(this, "instance", {

@@ -26,20 +26,12 @@ export interface JenkinsAgentProps extends HostPlacementProps {
   readonly rootVolumeGiB: number;
 }
 
-/** IAM's limit on role names; HardenedInstance names the role after the host. */
-const ROLE_NAME_LIMIT = 64;
-
 export class JenkinsAgent extends Construct {
   readonly host: HardenedInstance;
   private policy?: IamRolePolicy;
 
   constructor(scope: Construct, id: string, props: JenkinsAgentProps) {
     super(scope, id);
-    if (props.name.length > ROLE_NAME_LIMIT) {
-      throw new Error(
-        `${props.name}: an agent's name is its IAM role's, at most ${ROLE_NAME_LIMIT} characters; shorten the project or environment name`,
-      );
-    }
     this.host = new HardenedInstance(this, "host", {
       ...placementOf(props),
       rootVolumeGiB: props.rootVolumeGiB,

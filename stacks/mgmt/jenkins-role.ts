@@ -62,7 +62,7 @@ function sidPart(name: string): string {
 const ecsArn = ({ partition, region, accountId }: AccountScope) => `arn:${partition}:ecs:${region}:${accountId}`;
 export const serviceArn = (scope: AccountScope, cluster: string, service: string) =>
   `${ecsArn(scope)}:service/${cluster}/${service}`;
-export const familyArnPattern = (scope: AccountScope, family: string) => `${ecsArn(scope)}:task-definition/${family}:*`;
+const familyArnPattern = (scope: AccountScope, family: string) => `${ecsArn(scope)}:task-definition/${family}:*`;
 
 /**
  * Everything deploy-service needs to deploy, promote to, roll back and list the history of
@@ -72,14 +72,14 @@ export const familyArnPattern = (scope: AccountScope, family: string) => `${ecsA
  * that all 14 environments the VPC holds fit IAM's size limits (scripts/scale/iam.ts). Empty parts
  * for no targets.
  */
-export interface DeployPolicyParts {
+interface DeployPolicyParts {
   readonly register: PolicyStatement[];
   readonly rollouts: PolicyStatement[];
   readonly observe: PolicyStatement[];
   readonly passRoles: PolicyStatement[];
 }
 
-export function deployPolicyParts(scope: AccountScope, targets: readonly DeployTarget[]): DeployPolicyParts {
+function deployPolicyParts(scope: AccountScope, targets: readonly DeployTarget[]): DeployPolicyParts {
   if (targets.length === 0) return { register: [], rollouts: [], observe: [], passRoles: [] };
   const ecs = ecsArn(scope);
   const iam = `arn:${scope.partition}:iam::${scope.accountId}`;
@@ -157,7 +157,7 @@ export function deployPolicyParts(scope: AccountScope, targets: readonly DeployT
 }
 
 /** The four parts in one list: a deploy agent's single policy (one target is small). */
-export function deployStatements(scope: AccountScope, targets: readonly DeployTarget[]): PolicyStatement[] {
+function deployStatements(scope: AccountScope, targets: readonly DeployTarget[]): PolicyStatement[] {
   const { register, rollouts, observe, passRoles } = deployPolicyParts(scope, targets);
   return [...register, ...rollouts, ...observe, ...passRoles];
 }

@@ -25,7 +25,7 @@ export interface StateLocation extends AccountScope {
 
 /** List and read the objects under `stateKeyPrefix` in the state bucket (nothing else there), and
  *  decrypt them: the state key, found by its alias, only through S3 in the stack's region. */
-export function readStateStatements(location: StateLocation): PolicyStatement[] {
+function readStateStatements(location: StateLocation): PolicyStatement[] {
   const { partition, region, accountId, stateBucket, stateKeyPrefix, stateKeyAlias } = location;
   if (!stateKeyPrefix.endsWith("/")) {
     throw new Error(`stateKeyPrefix "${stateKeyPrefix}" must end with "/" to stay inside one folder`);

@@ -123,7 +123,7 @@ export class SessionManager extends Construct {
   }
 }
 
-export interface SsmAgentPolicyProps {
+interface SsmAgentPolicyProps {
   readonly logGroupArn: string;
   readonly sessionKeyArn: string;
   readonly partition: string;
@@ -133,7 +133,7 @@ export interface SsmAgentPolicyProps {
 
 /** The SSM agent's permissions on a host: register, carry sessions and commands, log sessions into
  *  their group, use the session key. Nothing that reads parameters, documents or other logs. */
-export function ssmAgentPolicy(props: SsmAgentPolicyProps): string {
+function ssmAgentPolicy(props: SsmAgentPolicyProps): string {
   return JSON.stringify({
     Version: "2012-10-17",
     Statement: [

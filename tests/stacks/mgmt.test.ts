@@ -1,4 +1,6 @@
+import { TerraformStack, Testing } from "cdktf";
 import { describe, expect, it } from "vitest";
+import { HardenedInstance } from "../../stacks/mgmt/hardened-instance";
 import { copyVars, type Json, platform, type SynthesizedStack, synthPlatform } from "../support/synth";
 
 const mgmt = platform().stack("mgmt");
@@ -144,6 +146,26 @@ describe("mgmt: SSH and network access", () => {
 
 describe("mgmt: the hosts", () => {
   const instances = mgmt.resourceList("aws_instance");
+
+  it("refuses a host whose name, its IAM role's, is over IAM's 64 characters, naming it and the fix", () => {
+    const stack = new TerraformStack(Testing.app(), "hosts");
+    const host = (name: string) =>
+      new HardenedInstance(stack, name, {
+        name,
+        vpcId: "vpc-1",
+        subnetId: "subnet-1",
+        availabilityZone: "eu-central-1a",
+        amiId: "ami-1",
+        instanceType: "t3.micro",
+        keyName: "admin",
+        kmsKeyArn: "arn:aws:kms:eu-central-1:123456789012:key/1",
+        securityGroupDescription: "test host",
+      });
+    expect(() => host("h".repeat(64))).not.toThrow();
+    expect(() => host("h".repeat(65))).toThrow(
+      /h{65}: a host's name is its IAM role's, at most 64 characters; shorten/,
+    );
+  });
 
   it("requires IMDSv2 session tokens on every instance, out of reach of containers (hop limit 1)", () => {
     // The bastion, the Jenkins controller, its build agent and prod's deploy agent.

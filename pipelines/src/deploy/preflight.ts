@@ -133,7 +133,7 @@ type Described = Awaited<ReturnType<typeof currentTaskDefinition>>;
  * environments' tag, so a revision in prod's family tagged anything else came from somewhere else
  * (the build agent, a person): its containers, command and roles would ride along with the image.
  */
-export function assertBaseOfEnvironment(newest: Described, running: Described, target: DeployTarget): void {
+function assertBaseOfEnvironment(newest: Described, running: Described, target: DeployTarget): void {
   const tag = newest.tags?.find((candidate) => candidate.key === ENVIRONMENT_TAG)?.value;
   if (tag === target.environment) return;
   const name = revisionName(newest.taskDefinition.taskDefinitionArn);

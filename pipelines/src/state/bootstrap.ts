@@ -267,10 +267,9 @@ async function lifecycleRules(s3: S3Client, bucket: string, owner: string): Prom
 }
 
 /** The account and partition of the credentials in use. */
-export async function callerOf(sts: STSClient): Promise<Caller> {
+async function callerOf(sts: STSClient): Promise<Caller> {
   const identity = await sts.send(new GetCallerIdentityCommand({}));
-  const arn = String(identity.Arn);
-  return { accountId: String(identity.Account), partition: arn.split(":")[1] ?? "aws", arn };
+  return { accountId: String(identity.Account), partition: String(identity.Arn).split(":")[1] ?? "aws" };
 }
 
 function notOurs(bucket: string, accountId: string): UsageError {

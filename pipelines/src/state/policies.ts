@@ -14,7 +14,6 @@ export type Statement = Record<string, any>;
 export interface Caller {
   readonly accountId: string;
   readonly partition: string;
-  readonly arn: string;
 }
 
 export const TLS_STATEMENT_SID = "DenyInsecureTransport";
@@ -23,7 +22,7 @@ export const KEY_ADMIN_SID = "AccountAdministersKey";
 export const KEY_USE_SID = "DenyStateKeyUseToOthers";
 
 /** Object actions on the state: what only the Terraform roles may do. */
-export const STATE_OBJECT_ACTIONS = [
+const STATE_OBJECT_ACTIONS = [
   "s3:DeleteObject",
   "s3:DeleteObjectVersion",
   "s3:GetObject",
@@ -32,7 +31,7 @@ export const STATE_OBJECT_ACTIONS = [
 ] as const;
 
 /** The key operations that read or write state (S3 calls them on the caller's behalf). */
-export const KEY_USE_ACTIONS = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"] as const;
+const KEY_USE_ACTIONS = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"] as const;
 
 /** `arn:<partition>:iam::<account>:role/<path/name>` of each role pattern, sorted. */
 export function roleArns(caller: Caller, roles: readonly string[]): string[] {

@@ -5,12 +5,11 @@
  * One run of each comes first so that both find their synth bundles built (the base's is kept in
  * .cache/diff-base-synth), as they are on a machine that diffed before.
  */
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { median } from "./measure";
+import { measure, median } from "./measure";
 
 const root = resolve(import.meta.dirname, "../..");
 const { values } = parseArgs({
@@ -22,12 +21,8 @@ if (!Number.isInteger(runs) || runs < 1) {
   process.exit(2);
 }
 
-function seconds(args: string[], env: Record<string, string> = {}): number {
-  const started = process.hrtime.bigint();
-  const run = spawnSync(process.execPath, args, { cwd: root, encoding: "utf8", env: { ...process.env, ...env } });
-  if (run.status !== 0) throw new Error(`${args.join(" ")} exited ${run.status}: ${run.stderr}`);
-  return Number(process.hrtime.bigint() - started) / 1e9;
-}
+const seconds = (args: string[], env: Record<string, string> = {}) =>
+  measure(root, process.execPath, args, env).seconds;
 
 const outdir = mkdtempSync(join(tmpdir(), "bench-diff-"));
 try {

@@ -313,8 +313,8 @@ const IDENTITY_POLICY_TYPES = new Set([
 ]);
 const short = (text: string) => abbreviate(text, 48);
 
-function byStatement(list: readonly Grant[]): Map<string, Grant[]> {
-  const grouped = new Map<string, Grant[]>();
+function byStatement<G extends Grant>(list: readonly G[]): Map<string, G[]> {
+  const grouped = new Map<string, G[]>();
   for (const grant of list) grouped.set(grant.statement, [...(grouped.get(grant.statement) ?? []), grant]);
   return grouped;
 }
@@ -334,36 +334,41 @@ function iamReasons(facts: ResourceFacts): string[] {
   const beforeDocuments = policyDocuments(facts.before);
   for (const [path, document] of policyDocuments(facts.after)) {
     const existing = facts.action === "create" ? undefined : beforeDocuments.get(path);
-    const old = new Set(grants(existing).map((grant) => `${grant.action} ${grant.resource}`));
+    const before = grants(existing);
+    const after = grants(document);
+    const keyOf = (grant: Grant) => `${grant.action} ${grant.resource}`;
+    // What each grant's condition was (a grant may stand in more than one statement).
+    const conditionsBefore = new Map<string, (ConditionBlock | undefined)[]>();
+    for (const grant of before) {
+      conditionsBefore.set(keyOf(grant), [...(conditionsBefore.get(keyOf(grant)) ?? []), grant.condition]);
+    }
     const broad = (grant: Grant) =>
       grant.action === "*" ||
       grant.resource === "principal *" ||
       (IDENTITY_POLICY_TYPES.has(facts.type) && grant.action.endsWith(":*"));
-    const gained = grants(document).filter(
-      (grant) => !old.has(`${grant.action} ${grant.resource}`) && (existing !== undefined || broad(grant)),
+    const gained = after.filter(
+      (grant) => !conditionsBefore.has(keyOf(grant)) && (existing !== undefined || broad(grant)),
     );
     const verb = existing === undefined ? "allows" : "gains";
     for (const [statement, added] of byStatement(gained)) {
       reasons.push(`\`${path}\` ${statement} ${verb} ${grantList(added)}`);
     }
     // A grant kept, its condition changed: dropping the family condition on ecs:UpdateService keeps
-    // every action and resource, and opens the service to any revision.
-    const conditionsBefore = new Map<string, (ConditionBlock | undefined)[]>();
-    for (const grant of grants(existing)) {
-      const key = `${grant.action} ${grant.resource}`;
-      conditionsBefore.set(key, [...(conditionsBefore.get(key) ?? []), grant.condition]);
-    }
-    /** How the grant's condition differs from the one it had: nothing when it had it already. */
+    // every action and resource, and opens the service to any revision. Nothing when one of the
+    // statements that held the grant had this very condition.
     const changesOf = (grant: Grant) => {
-      const before = conditionsBefore.get(`${grant.action} ${grant.resource}`) ?? [];
-      const differences = before.map((condition) => conditionChanges(condition, grant.condition));
+      const differences = (conditionsBefore.get(keyOf(grant)) ?? []).map((was) =>
+        conditionChanges(was, grant.condition),
+      );
       return differences.some((changes) => changes.length === 0) ? [] : (differences[0] ?? []);
     };
-    const reconditioned = grants(document).filter((grant) => changesOf(grant).length > 0);
+    const reconditioned = after.flatMap((grant) => {
+      const changes = changesOf(grant);
+      return changes.length > 0 ? [{ ...grant, changes }] : [];
+    });
     for (const [statement, changed] of byStatement(reconditioned)) {
       const verb = changed[0].condition === undefined ? "loses its condition" : "changes its condition";
-      const change = `${verb} (${changesOf(changed[0]).join("; ")})`;
-      reasons.push(`\`${path}\` ${statement} ${change}: ${grantList(changed)}`);
+      reasons.push(`\`${path}\` ${statement} ${verb} (${changed[0].changes.join("; ")}): ${grantList(changed)}`);
     }
   }
   const policyArn = facts.after?.policy_arn;

@@ -5,7 +5,7 @@
  * a condition key missing from the request fails its condition, as in IAM. Wildcards `*` and `?`
  * match as in IAM (any run of characters, one character), including in ARN conditions.
  */
-import type { Json } from "./synth";
+import { type Json, SynthesizedStack } from "./synth";
 
 export interface Request {
   readonly action: string;
@@ -72,14 +72,10 @@ function resolveReferences(policy: string): string {
     .replace(/\$\{data\.aws_caller_identity\.[^}]+\.account_id\}/g, ACCOUNT.accountId);
 }
 
-/** The logical name (`aws_iam_role.<name>`) of the role in `json` (a stack's cdk.tf.json) whose
- *  construct path ends with `pathSuffix`. */
+/** The logical name (`aws_iam_role.<name>`) of the role in `json` (a stack's cdk.tf.json, or a changed
+ *  copy of one) whose construct path ends with `pathSuffix`. */
 export function roleNamed(json: Json, pathSuffix: string): string {
-  const matches = Object.entries<Json>(json.resource?.aws_iam_role ?? {}).filter(([, body]) =>
-    String(body["//"]?.metadata?.path ?? "").endsWith(pathSuffix),
-  );
-  if (matches.length !== 1) throw new Error(`expected one role at */${pathSuffix}, found ${matches.length}`);
-  return matches[0][0];
+  return new SynthesizedStack("the stack", json).logicalName("aws_iam_role", pathSuffix);
 }
 
 /**

@@ -3,26 +3,21 @@
  * Nobody joins the docker group (root on the host), the root daemon stays masked, and the controller's
  * key is the agent user's only key, accepted from the controller's address only.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { roleTasks as readRoleTasks } from "./pins";
 import { provisioning } from "./support";
 
 type Task = Record<string, unknown>;
 
-/** Every task of every role's task files, "role/file: name" with the task. */
+/** Every task of every role's task files, blocks included (pins.ts), as "role/file: name" with the task. */
 function roleTasks(root = provisioning): Array<{ where: string; task: Task }> {
-  const roles = join(root, "roles");
-  return readdirSync(roles).flatMap((role) => {
-    const dir = join(roles, role, "tasks");
-    return readdirSync(dir).flatMap((file) =>
-      ((parse(readFileSync(join(dir, file), "utf8")) as Task[] | null) ?? []).map((task) => ({
-        where: `${role}/${file}: ${task.name}`,
-        task,
-      })),
-    );
-  });
+  return readRoleTasks(root).map(({ file, task }) => ({
+    where: `${file.replace(/^roles\//, "").replace("/tasks/", "/")}: ${task.name}`,
+    task,
+  }));
 }
 
 /** Tasks that put a user into the docker group: a root-equivalent group for whoever runs builds. */

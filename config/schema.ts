@@ -114,6 +114,16 @@ export const CommonSchema = z.strictObject({
   alarms: PlatformAlarmsSchema.default(PlatformAlarmsSchema.parse({})),
 });
 
+/** An agent host's size: the instance type and root volume (images, layers and the build cache need
+ *  the disk; at least the AMI's own 8 GiB), each defaulted once. */
+function agentHost(instanceType: string, rootVolumeGiB: number) {
+  const schema = z.strictObject({
+    instanceType: z.string().default(instanceType),
+    rootVolumeGiB: positiveInt.min(8).default(rootVolumeGiB),
+  });
+  return schema.default(schema.parse({}));
+}
+
 const ManagementSchema = z.strictObject({
   /** Login user of the AMI (Debian's images use `admin`). */
   sshUser: z.string().default("admin"),
@@ -143,20 +153,9 @@ const ManagementSchema = z.strictObject({
   /** The Jenkins build agent: runs every build (the controller runs none), pushes images and
    *  deploys to environments without approval (stacks/mgmt/jenkins-role.ts). Image builds need the
    *  memory and the disk. */
-  buildAgent: z
-    .strictObject({
-      instanceType: z.string().default("t3.large"),
-      /** Images, layers and the build cache: at least the AMI's own 8 GiB. */
-      rootVolumeGiB: positiveInt.min(8).default(40),
-    })
-    .default({ instanceType: "t3.large", rootVolumeGiB: 40 }),
+  buildAgent: agentHost("t3.large", 40),
   /** The Jenkins deploy agents, one per environment with approval: deploy-service only. */
-  deployAgent: z
-    .strictObject({
-      instanceType: z.string().default("t3.small"),
-      rootVolumeGiB: positiveInt.min(8).default(16),
-    })
-    .default({ instanceType: "t3.small", rootVolumeGiB: 16 }),
+  deployAgent: agentHost("t3.small", 16),
   /** Thresholds of the hosts' alarms (config/operations.ts). */
   alarms: ManagementAlarmsSchema.default(ManagementAlarmsSchema.parse({})),
   /** Days Session Manager's session logs (every command typed on a host) are kept: a year, like

@@ -50,6 +50,44 @@ export function allowTcpOut(scope: Construct, id: string, props: TcpRuleProps): 
   return new VpcSecurityGroupEgressRule(scope, id, ruleBody(id, props));
 }
 
+/** HTTPS and HTTP out to anywhere, as a host that installs packages needs them (Debian's mirrors may
+ *  use HTTP: the packages are signed); `httpsDescription` says what else the host reaches over HTTPS. */
+export function allowWebOut(scope: Construct, securityGroupId: string, httpsDescription: string): void {
+  allowTcpOut(scope, "https_out", { securityGroupId, port: 443, cidr: ANYWHERE, description: httpsDescription });
+  allowTcpOut(scope, "http_out", {
+    securityGroupId,
+    port: 80,
+    cidr: ANYWHERE,
+    description: "HTTP to Debian package mirrors (packages are signed)",
+  });
+}
+
+export interface SshFromBastionProps {
+  /** The group of the host the bastion jumps to. */
+  readonly securityGroupId: string;
+  readonly bastionSecurityGroupId: string;
+  /** Construct id and description of the bastion's egress rule to this host. */
+  readonly bastionRuleId: string;
+  readonly bastionRuleDescription: string;
+}
+
+/** SSH into a private host from the bastion (Ansible and admins jump through it), and the bastion's
+ *  matching egress rule. */
+export function allowSshFromBastion(scope: Construct, props: SshFromBastionProps): void {
+  allowTcpIn(scope, "ssh_from_bastion", {
+    securityGroupId: props.securityGroupId,
+    port: 22,
+    peerSecurityGroupId: props.bastionSecurityGroupId,
+    description: "SSH from the bastion (Ansible and admins jump through it)",
+  });
+  allowTcpOut(scope, props.bastionRuleId, {
+    securityGroupId: props.bastionSecurityGroupId,
+    port: 22,
+    peerSecurityGroupId: props.securityGroupId,
+    description: props.bastionRuleDescription,
+  });
+}
+
 export interface NetworksRuleProps {
   readonly securityGroupId: string;
   readonly port: number;

@@ -5,7 +5,7 @@
  */
 import { Eip } from "@cdktf/provider-aws/lib/eip";
 import { Construct } from "constructs";
-import { allowTcpIn, allowTcpInFromNetworks, allowTcpOut } from "../constructs/security-rules";
+import { allowTcpIn, allowTcpInFromNetworks, allowWebOut } from "../constructs/security-rules";
 import { HardenedInstance, type HostPlacementProps, placementOf } from "./hardened-instance";
 
 /** `subnetId` is a public subnet (routed to the internet gateway). */
@@ -51,18 +51,7 @@ export class Bastion extends Construct {
       description: "HTTPS from the bastion (SSM agent, Session Manager, session logs)",
     });
     // AWS APIs without an endpoint and package mirrors over HTTPS; Debian mirrors may use HTTP.
-    allowTcpOut(this, "https_out", {
-      securityGroupId: groupId,
-      port: 443,
-      cidr: "0.0.0.0/0",
-      description: "HTTPS to AWS APIs (SSM) and package mirrors",
-    });
-    allowTcpOut(this, "http_out", {
-      securityGroupId: groupId,
-      port: 80,
-      cidr: "0.0.0.0/0",
-      description: "HTTP to Debian package mirrors (packages are signed)",
-    });
+    allowWebOut(this, groupId, "HTTPS to AWS APIs (SSM) and package mirrors");
 
     this.elasticIp = new Eip(this, "elastic_ip", {
       domain: "vpc",

@@ -11,7 +11,7 @@ import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { Construct } from "constructs";
-import { allowTcpIn, allowTcpOut } from "../constructs/security-rules";
+import { allowSshFromBastion, allowTcpIn, allowTcpOut, allowWebOut } from "../constructs/security-rules";
 import { HardenedInstance, type HostPlacementProps, placementOf } from "./hardened-instance";
 import type { PolicyStatement } from "./jenkins-role";
 
@@ -51,30 +51,13 @@ export class JenkinsAgent extends Construct {
       peerSecurityGroupId: groupId,
       description: `SSH from the Jenkins controller to ${props.name}`,
     });
-    allowTcpIn(this, "ssh_from_bastion", {
+    allowSshFromBastion(this, {
       securityGroupId: groupId,
-      port: 22,
-      peerSecurityGroupId: props.bastionSecurityGroupId,
-      description: "SSH from the bastion (Ansible and admins jump through it)",
+      bastionSecurityGroupId: props.bastionSecurityGroupId,
+      bastionRuleId: "bastion_ssh_to_agent",
+      bastionRuleDescription: `SSH from the bastion on to ${props.name}`,
     });
-    allowTcpOut(this, "bastion_ssh_to_agent", {
-      securityGroupId: props.bastionSecurityGroupId,
-      port: 22,
-      peerSecurityGroupId: groupId,
-      description: `SSH from the bastion on to ${props.name}`,
-    });
-    allowTcpOut(this, "https_out", {
-      securityGroupId: groupId,
-      port: 443,
-      cidr: "0.0.0.0/0",
-      description: "HTTPS to Git, the package registries, Docker Hub and AWS's endpoints",
-    });
-    allowTcpOut(this, "http_out", {
-      securityGroupId: groupId,
-      port: 80,
-      cidr: "0.0.0.0/0",
-      description: "HTTP to Debian package mirrors (packages are signed)",
-    });
+    allowWebOut(this, groupId, "HTTPS to Git, the package registries, Docker Hub and AWS's endpoints");
   }
 
   /** The role's one inline policy; a second call is a mistake. */

@@ -9,7 +9,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { VolumeAttachment } from "@cdktf/provider-aws/lib/volume-attachment";
 import { Construct } from "constructs";
-import { allowTcpIn, allowTcpOut } from "../constructs/security-rules";
+import { allowSshFromBastion, allowWebOut } from "../constructs/security-rules";
 import { HardenedInstance, type HostPlacementProps, placementOf } from "./hardened-instance";
 
 /** `subnetId` is a private subnet (outbound through NAT only). Sizes and counts come from
@@ -49,30 +49,13 @@ export class JenkinsServer extends Construct {
     });
     const groupId = this.host.securityGroup.id;
 
-    allowTcpIn(this, "ssh_from_bastion", {
+    allowSshFromBastion(this, {
       securityGroupId: groupId,
-      port: 22,
-      peerSecurityGroupId: props.bastionSecurityGroupId,
-      description: "SSH from the bastion (Ansible and admins jump through it)",
+      bastionSecurityGroupId: props.bastionSecurityGroupId,
+      bastionRuleId: "bastion_ssh_to_jenkins",
+      bastionRuleDescription: "SSH from the bastion on to Jenkins",
     });
-    allowTcpOut(this, "bastion_ssh_to_jenkins", {
-      securityGroupId: props.bastionSecurityGroupId,
-      port: 22,
-      peerSecurityGroupId: groupId,
-      description: "SSH from the bastion on to Jenkins",
-    });
-    allowTcpOut(this, "https_out", {
-      securityGroupId: groupId,
-      port: 443,
-      cidr: "0.0.0.0/0",
-      description: "HTTPS to Git, ECR, ECS, Docker Hub, Slack and package mirrors",
-    });
-    allowTcpOut(this, "http_out", {
-      securityGroupId: groupId,
-      port: 80,
-      cidr: "0.0.0.0/0",
-      description: "HTTP to Debian package mirrors (packages are signed)",
-    });
+    allowWebOut(this, groupId, "HTTPS to Git, ECR, ECS, Docker Hub, Slack and package mirrors");
 
     this.dataVolume = new EbsVolume(this, "data_volume", {
       availabilityZone: props.availabilityZone,

@@ -37,6 +37,7 @@ import { AlarmTopic } from "../constructs/alarm-topic";
 import { type EnvironmentStackProps, LayerStack, stateKey } from "../layer-stack";
 import { Bastion } from "./bastion";
 import { EbsKey } from "./ebs-key";
+import type { HardenedInstance } from "./hardened-instance";
 import { HostAlarms } from "./host-alarms";
 import { JenkinsAccess } from "./jenkins-access";
 import { JenkinsAgent } from "./jenkins-agent";
@@ -120,7 +121,6 @@ export class ManagementStack extends LayerStack {
       amiId: ami.id,
       keyName: settings.keyPairName,
       kmsKeyArn: ebsKey.key.arn,
-      partition,
     };
 
     this.bastion = new Bastion(this, "bastion", {
@@ -142,6 +142,7 @@ export class ManagementStack extends LayerStack {
       dataVolumeGiB: settings.jenkins.dataVolumeGiB,
       snapshotRetainCount: settings.jenkins.snapshotRetainCount,
       accountId: account.accountId,
+      partition,
       region: vars.region,
       protectDataVolume: vars.environments[environment].deletionProtection,
     });
@@ -213,9 +214,23 @@ export class ManagementStack extends LayerStack {
       this.deployAgents[target.environment] = agent;
     }
 
+    // Every host by key, for what each of them gets: the SSM agent policy and the alarms. Keyed by
+    // host, so an approval environment adds only its deploy agent's attachment and alarms.
+    const hosts: Record<string, { readonly name: string; readonly host: HardenedInstance }> = {
+      bastion: { name: this.name("bastion"), host: this.bastion.host },
+      jenkins: { name: this.name("jenkins"), host: this.jenkins.host },
+      build_agent: { name: buildAgentName(vars), host: this.buildAgent.host },
+      ...Object.fromEntries(
+        Object.entries(this.deployAgents).map(([name, agent]) => [
+          `deploy_agent_${name}`,
+          { name: deployAgentName(vars, name), host: agent.host },
+        ]),
+      ),
+    };
+
     // Every host's SSM agent (the common role installs it on all of them): scoped policy, sessions
     // logged and encrypted. The private hosts reach the endpoints through the rule for mgmt's private
-    // subnets. Keyed by host, so an approval environment adds only its deploy agent's attachment.
+    // subnets.
     new SessionManager(this, "session_manager", {
       policyName: this.name("ssm-agent"),
       logGroupName: `/${vars.project}/session-manager`,
@@ -223,17 +238,7 @@ export class ManagementStack extends LayerStack {
       region: vars.region,
       partition,
       accountId: account.accountId,
-      hostRoles: {
-        bastion: this.bastion.host.role.name,
-        jenkins: this.jenkins.host.role.name,
-        build_agent: this.buildAgent.host.role.name,
-        ...Object.fromEntries(
-          Object.entries(this.deployAgents).map(([environment, agent]) => [
-            `deploy_agent_${environment}`,
-            agent.host.role.name,
-          ]),
-        ),
-      },
+      hostRoles: Object.fromEntries(Object.entries(hosts).map(([key, { host }]) => [key, host.role.name])),
     });
 
     const mgmtDomain = zoneName(vars, environment);
@@ -278,19 +283,10 @@ export class ManagementStack extends LayerStack {
     });
     const route: AlarmRoute = { topicArn: notifications.topic.arn, runbookUrl: vars.notifications.runbookUrl };
     new HostAlarms(this, "host_alarms", {
-      hosts: {
-        bastion: { name: this.name("bastion"), instanceId: this.bastion.host.instance.id },
-        jenkins: { name: this.name("jenkins"), instanceId: this.jenkins.host.instance.id },
-        // The agents: without the build agent nothing builds, without a deploy agent its environment
-        // cannot be deployed. Keyed by name, so an approval environment adds its own two alarms.
-        build_agent: { name: buildAgentName(vars), instanceId: this.buildAgent.host.instance.id },
-        ...Object.fromEntries(
-          Object.entries(this.deployAgents).map(([name, agent]) => [
-            `deploy_agent_${name}`,
-            { name: deployAgentName(vars, name), instanceId: agent.host.instance.id },
-          ]),
-        ),
-      },
+      // Without the build agent nothing builds, without a deploy agent its environment cannot be deployed.
+      hosts: Object.fromEntries(
+        Object.entries(hosts).map(([key, { name, host }]) => [key, { name, instanceId: host.instance.id }]),
+      ),
       jenkinsTarget: {
         name: this.name("jenkins"),
         loadBalancerArnSuffix: this.jenkinsAccess.loadBalancer.arnSuffix,

@@ -184,21 +184,30 @@ export class ManagementStack extends LayerStack {
       planRoleArn: planRole.role.arn,
     });
     this.buildAgent.grant("build-and-deploy-without-approval", buildAgentPolicy.inline);
-    const managed = {
-      rollouts: "ECS rollouts of the environments without approval, each service to its own task family",
-      observe: "Watch the rollouts: services, tasks",
-      passRoles: "Pass the services' task and execution roles to ECS tasks",
-    } as const;
-    for (const [purpose, description] of Object.entries(managed) as [keyof typeof managed, string][]) {
-      const statements = buildAgentPolicy.managed[purpose];
+    // Managed policies by purpose, named `<agent>-<slug>`: adding an environment grows them in place.
+    const managed = [
+      {
+        id: "rollouts",
+        slug: "rollouts",
+        description: "ECS rollouts of the environments without approval, each service to its own task family",
+        statements: buildAgentPolicy.managed.rollouts,
+      },
+      {
+        id: "observe",
+        slug: "observe",
+        description: "Watch the rollouts: services, tasks",
+        statements: buildAgentPolicy.managed.observe,
+      },
+      {
+        id: "pass_roles",
+        slug: "pass-roles",
+        description: "Pass the services' task and execution roles to ECS tasks",
+        statements: buildAgentPolicy.managed.passRoles,
+      },
+    ];
+    for (const { id, slug, description, statements } of managed) {
       if (statements.length === 0) continue;
-      const slug = purpose.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
-      this.buildAgent.attach(
-        purpose.replace(/[A-Z]/g, (l) => `_${l.toLowerCase()}`),
-        `${buildAgentName(vars)}-${slug}`,
-        `Jenkins build agent: ${description}`,
-        statements,
-      );
+      this.buildAgent.attach(id, `${buildAgentName(vars)}-${slug}`, `Jenkins build agent: ${description}`, statements);
     }
     // One deploy agent per environment with approval, named after it: adding or removing one such
     // environment adds or removes its agent and touches nothing else.

@@ -32,6 +32,7 @@ const THIRD_PARTY_TASKS = [
   "common : Create the folder for trusted keys and the one gpg reads them with",
   "common : Check the downloaded signing key against its pinned fingerprints",
   "common : Trust the checked key",
+  "common : Install what adding a repository needs (deb822_repository reads python3-debian)",
   "common : Trust the repository's signing key, only with its pinned fingerprints",
   "common : Add the repository, signed by the checked key only",
   "jenkins : Add the Adoptium (Temurin) apt repository",

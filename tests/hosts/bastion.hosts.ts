@@ -1,7 +1,7 @@
 /**
- * The bastion as an operator and an attacker find it: who may log in and how (its sshd settings are
- * checked with Jenkins's in sshd.hosts.ts), and fail2ban banning an address that keeps failing, from a
- * namespace of its own.
+ * The bastion as an operator and an attacker find it: who may log in and how (its sshd settings and
+ * the refusal of passwords are checked with Jenkins's in sshd.hosts.ts), and fail2ban banning an
+ * address that keeps failing, from a namespace of its own.
  */
 import { spawnSync } from "node:child_process";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -16,17 +16,6 @@ describe("sshd on the bastion", () => {
     const root = onHost(BASTION, "true", { user: "root", args: NEW_CONNECTION });
     expect(root.status).toBe(255);
     expect(root.stderr).toMatch(/Permission denied \(publickey\)/);
-  });
-
-  it("offers no password authentication, only keys", () => {
-    const password = onHost(BASTION, "true", {
-      args: [
-        ...NEW_CONNECTION,
-        ...["-o", "PubkeyAuthentication=no", "-o", "PreferredAuthentications=password,keyboard-interactive"],
-      ],
-    });
-    expect(password.status).toBe(255);
-    expect(password.stderr).toMatch(/Permission denied \(publickey\)\./);
   });
 
   it("lets an admin in with the key from the vars, and gives them sudo", () => {

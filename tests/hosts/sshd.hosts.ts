@@ -37,18 +37,16 @@ for (const [host, forwarding] of [
         [LOGIN_USER, hostsRun().admins.present.name].sort(),
       );
     });
+
+    it("offers no password authentication, only keys, to a user who asks for one", () => {
+      const password = onHost(host, "true", {
+        args: [
+          ...NEW_CONNECTION,
+          ...["-o", "PubkeyAuthentication=no", "-o", "PreferredAuthentications=password,keyboard-interactive"],
+        ],
+      });
+      expect(password.status).toBe(255);
+      expect(password.stderr).toMatch(/Permission denied \(publickey\)\./);
+    });
   });
 }
-
-describe("sshd on Jenkins, as a user finds it", () => {
-  it("offers no password authentication, only keys", () => {
-    const password = onHost(JENKINS, "true", {
-      args: [
-        ...NEW_CONNECTION,
-        ...["-o", "PubkeyAuthentication=no", "-o", "PreferredAuthentications=password,keyboard-interactive"],
-      ],
-    });
-    expect(password.status).toBe(255);
-    expect(password.stderr).toMatch(/Permission denied \(publickey\)\./);
-  });
-});
